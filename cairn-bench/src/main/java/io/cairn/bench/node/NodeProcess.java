@@ -1,0 +1,154 @@
+package io.cairn.bench.node;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One Cairn node started through the {@code cairn} launcher ({@code cairn start …}), with the
+ * launcher's low-pause collector plus GC and safepoint logging to {@code gc.log} in its work
+ * directory, and its output in {@code node.log}. The launcher {@code exec}s the JVM, so the
+ * process handle is the node itself and SIGKILL hits it directly.
+ */
+public final class NodeProcess implements AutoCloseable {
+    /** The launcher's defaults (ZGC, 512m–2g heap) plus logging the report reads. */
+    public static final String JVM_OPTS = "-XX:+UseZGC -Xms512m -Xmx2g";
+
+    private final Path cairn;
+    private final List<String> args;
+    private final Path workDir;
+    private final String extraJvmOpts;
+    private final int httpPort;
+    private Process process;
+    private long startedNanos;
+
+    public NodeProcess(Path cairn, int httpPort, Path workDir, List<String> extraArgs, String extraJvmOpts) {
+        this.cairn = cairn;
+        this.httpPort = httpPort;
+        this.workDir = workDir;
+        this.extraJvmOpts = extraJvmOpts == null ? "" : extraJvmOpts;
+        List<String> a = new ArrayList<>(List.of("start", "--port", Integer.toString(httpPort),
+                "--data-dir", workDir.resolve("data").toString()));
+        a.addAll(extraArgs);
+        this.args = List.copyOf(a);
+    }
+
+    /** Starts (or restarts on the same data) and returns {@link System#nanoTime()} just before the spawn. */
+    public long start() throws IOException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("node on port " + httpPort + " is already running");
+        }
+        Files.createDirectories(workDir);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(cairn.toString());
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("node.log").toFile()));
+        pb.environment().put("CAIRN_JVM_OPTS", (JVM_OPTS + " -Xlog:gc*,safepoint:file=" + gcLog()
+                + "::filecount=0 " + extraJvmOpts).strip());
+        startedNanos = System.nanoTime();
+        process = Processes.register(pb.start());
+        return startedNanos;
+    }
+
+    /** SIGKILL: no shutdown hooks, no flush, exactly what a crash looks like to the log. */
+    public void kill() {
+        if (process != null) {
+            Processes.kill(process);
+            process = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        kill();
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress("127.0.0.1", httpPort);
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public Path dataDir() {
+        return workDir.resolve("data");
+    }
+
+    public Path gcLog() {
+        return workDir.resolve("gc.log");
+    }
+
+    public Path log() {
+        return workDir.resolve("node.log");
+    }
+
+    public List<String> commandLine() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("./cairn");
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /**
+     * Polls {@code path} until it answers 200; returns {@link System#nanoTime()} of that answer.
+     * Fails with the tail of the node's log if the process dies or the deadline passes.
+     */
+    public long awaitOk(String path, long timeoutMs, long pollMs) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (true) {
+            Http.Response r = Http.tryGet(baseUrl() + path);
+            long now = System.nanoTime();
+            if (r != null && r.status() == 200) {
+                return now;
+            }
+            if (!alive()) {
+                throw new IllegalStateException("node on port " + httpPort + " exited before " + path
+                        + " answered 200; its log ends with:\n" + tail());
+            }
+            if (now > deadline) {
+                throw new IllegalStateException(path + " on port " + httpPort + " not 200 within " + timeoutMs
+                        + " ms (last: " + (r == null ? "no answer" : r.status() + " " + r.body()) + "); log tail:\n" + tail());
+            }
+            Thread.sleep(pollMs);
+        }
+    }
+
+    /** The last lines of the node's output, for error messages. */
+    public String tail() throws IOException {
+        if (!Files.exists(log())) {
+            return "(no output)";
+        }
+        List<String> lines = Files.readAllLines(log());
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
+
+    /** A free TCP port on loopback (bound to 0 and released, so a race is possible but rare). */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    public long startedNanos() {
+        return startedNanos;
+    }
+}

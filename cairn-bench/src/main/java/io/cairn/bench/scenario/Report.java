@@ -1,0 +1,76 @@
+package io.cairn.bench.scenario;
+
+import io.cairn.bench.baseline.FsyncBaseline;
+import io.cairn.bench.load.KindResult;
+import io.cairn.bench.load.LoadResult;
+import io.cairn.bench.report.Fmt;
+import io.cairn.bench.report.MarkdownTable;
+import io.cairn.bench.report.Percentiles;
+import io.cairn.bench.report.ServerTimings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The one table a scenario prints. Every row has the same percentile columns, whether it is a
+ * client-side load figure, a disk baseline, or a server-side timing, so a reader compares
+ * columns without switching tables. Errors are a column of their own and never folded away.
+ */
+public final class Report {
+    static final String[] HEADERS = {
+        "measurement", "load", "throughput", "p50", "p99", "p99.9", "p99.99", "p99.999", "max", "errors", "vs ceiling / notes"
+    };
+
+    private final String title;
+    private final MarkdownTable table = new MarkdownTable(HEADERS);
+    private final List<String> footnotes = new ArrayList<>();
+
+    public Report(String title) {
+        this.title = title;
+    }
+
+    /** A client-side row for one request kind of a load run. */
+    public void load(String measurement, String load, LoadResult r, String kind, String unit, String note) {
+        KindResult k = r.kind(kind);
+        String[] p = Percentiles.of(k.latencyUs()).cells();
+        table.row(measurement, load, Fmt.rate(r.recordsPerSecond(kind)) + " " + unit,
+                p[0], p[1], p[2], p[3], p[4], p[5], k.failureSummary(), note);
+    }
+
+    public void fsync(FsyncBaseline.Result r) {
+        String[] p = Percentiles.of(r.latencyUs()).cells();
+        table.row("raw write+fsync, " + r.writeBytes() + " B", "1 writer, loop", Fmt.rate(r.perSecond()) + " fsync/s",
+                p[0], p[1], p[2], p[3], p[4], p[5], "0", "disk ceiling for one-fsync-per-ack");
+    }
+
+    public void server(String prefix, ServerTimings.Row row) {
+        String[] p = row.percentiles().cells();
+        String mean = Double.isNaN(row.meanUs()) ? "" : "mean " + Fmt.latencyUs(row.meanUs()) + "; ";
+        String source = row.source().equals("window")
+                ? "from /metrics buckets, this window"
+                : "quantiles as the server computes them (its own window)";
+        table.row(prefix + row.metric(), "server side", String.format(Locale.ROOT, "%,d samples", row.count()),
+                p[0], p[1], p[2], p[3], p[4], p[5], "", mean + source);
+    }
+
+    /** A row with a single figure in the throughput column and a note, e.g. a restart time. */
+    public void figure(String measurement, String load, String figure, String note) {
+        table.row(measurement, load, figure, "", "", "", "", "", "", "", note);
+    }
+
+    public void footnote(String text) {
+        footnotes.add(text);
+    }
+
+    public String render() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("### ").append(title).append("\n\n").append(table.render());
+        if (!footnotes.isEmpty()) {
+            sb.append('\n');
+            for (String f : footnotes) {
+                sb.append("- ").append(f).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,127 @@
+package io.cairn.bench.scenario;
+
+import io.cairn.bench.load.WindowListener;
+import io.cairn.bench.node.Http;
+import io.cairn.bench.node.NodeProcess;
+import io.cairn.bench.report.GcLog;
+import io.cairn.bench.report.PrometheusText;
+import io.cairn.bench.report.ServerTimings;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Marks the measured window on the server side: scrapes {@code /metrics} and notes the GC log's
+ * length when the window starts and ends, and reads the load generator's own GC counters, so
+ * the report can show server timings, node GC pauses and client GC for exactly that window.
+ */
+final class WindowProbe implements WindowListener {
+    private final NodeProcess node;
+    private String metricsBefore;
+    private String metricsAfter;
+    private String metricsError;
+    private long gcFrom;
+    private long gcTo;
+    private long clientGcMsBefore;
+    private long clientGcCountBefore;
+    private long clientGcMs;
+    private long clientGcCount;
+
+    /** {@code node} may be null for a baseline server that has neither metrics nor a GC log. */
+    WindowProbe(NodeProcess node) {
+        this.node = node;
+    }
+
+    @Override
+    public void started() throws Exception {
+        clientGcMsBefore = clientGcMs();
+        clientGcCountBefore = clientGcCount();
+        if (node != null) {
+            metricsBefore = scrape();
+            gcFrom = gcLength();
+        }
+    }
+
+    @Override
+    public void ended() throws Exception {
+        clientGcMs = clientGcMs() - clientGcMsBefore;
+        clientGcCount = clientGcCount() - clientGcCountBefore;
+        if (node != null) {
+            gcTo = gcLength();
+            metricsAfter = scrape();
+        }
+    }
+
+    private String scrape() throws InterruptedException {
+        try {
+            Http.Response r = Http.get(node.baseUrl() + "/metrics");
+            if (r.ok()) {
+                return r.body();
+            }
+            metricsError = "/metrics answered " + r.status();
+        } catch (IOException e) {
+            metricsError = "/metrics failed: " + e;
+        }
+        return null;
+    }
+
+    /** Server timing rows for the window; empty (with {@link #metricsNote()}) when unavailable. */
+    List<ServerTimings.Row> serverTimings() {
+        if (metricsBefore == null || metricsAfter == null) {
+            return List.of();
+        }
+        return ServerTimings.between(PrometheusText.parse(metricsBefore), PrometheusText.parse(metricsAfter),
+                ServerTimings.DEFAULT_FILTER);
+    }
+
+    String metricsNote() {
+        if (node == null) {
+            return "no server metrics for this row";
+        }
+        if (metricsError != null) {
+            return metricsError;
+        }
+        return serverTimings().isEmpty() ? "/metrics has no parse/queue/handler/fsync/replication timings yet" : "";
+    }
+
+    GcLog nodeGc() throws IOException {
+        if (node == null || gcTo <= gcFrom) {
+            return GcLog.parse("");
+        }
+        try (RandomAccessFile f = new RandomAccessFile(node.gcLog().toFile(), "r")) {
+            byte[] b = new byte[(int) Math.min(gcTo - gcFrom, 64L << 20)];
+            f.seek(gcFrom);
+            f.readFully(b);
+            return GcLog.parse(new String(b, StandardCharsets.UTF_8));
+        }
+    }
+
+    String clientGc() {
+        return String.format(Locale.ROOT, "load generator GC: %d collections, %d ms", clientGcCount, clientGcMs);
+    }
+
+    private long gcLength() throws IOException {
+        return Files.exists(node.gcLog()) ? Files.size(node.gcLog()) : 0;
+    }
+
+    private static long clientGcMs() {
+        long t = 0;
+        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            t += Math.max(0, b.getCollectionTime());
+        }
+        return t;
+    }
+
+    private static long clientGcCount() {
+        long t = 0;
+        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            t += Math.max(0, b.getCollectionCount());
+        }
+        return t;
+    }
+}
