@@ -15,8 +15,13 @@ import picocli.CommandLine.Option;
         description = "Benchmarks that print markdown tables; never pass/fail.",
         subcommands = {
             SingleScenario.class,
+            io.cairn.bench.scenario.BatchScenario.class,
+            io.cairn.bench.scenario.ClusterScenario.class,
+            io.cairn.bench.scenario.RestartScenario.class,
+            io.cairn.bench.scenario.CatchupScenario.class,
             io.cairn.bench.scenario.LoadCommand.class,
             io.cairn.bench.scenario.FsyncCommand.class,
+            io.cairn.bench.jmh.JmhCommand.class,
         })
 public final class BenchMain {
     @Option(names = "--cairn", description = "path to the cairn launcher (the launcher passes it)")
