@@ -27,9 +27,9 @@ public final class BareNettyProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(Arrays.asList(NodeProcess.JVM_OPTS.split(" ")));
-        cmd.addAll(List.of("-cp", benchJar(), "io.cairn.bench.baseline.BareNettyServer", "0",
+        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", benchJar(), "io.cairn.bench.baseline.BareNettyServer", "0",
                 Integer.toString(ioThreads)));
-        Process p = Processes.register(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+        Process p = Processes.register(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
         if (line == null || !line.startsWith("listening ")) {

@@ -148,6 +148,11 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** The node's process id, or -1 when it is not running. */
+    public long pid() {
+        return process != null && process.isAlive() ? process.pid() : -1;
+    }
+
     public long startedNanos() {
         return startedNanos;
     }

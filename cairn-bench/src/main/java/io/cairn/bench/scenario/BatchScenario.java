@@ -48,35 +48,35 @@ public final class BatchScenario implements Callable<Integer> {
                 + " connections");
         Path work = opts.workDir();
         try {
-            FsyncBaseline.Result f4k = FsyncBaseline.run(work.resolve("fsync"), 4096, opts.fsyncDuration);
-            rep.fsync(f4k);
-            String acks = nodes == 1 ? null : "majority";
-            try (LocalClusterOrNode c = LocalClusterOrNode.start(main.cairn(), work, nodes, opts.jvmOpts)) {
-                Nodes.createTopic(c.any(), Nodes.TOPIC, partitions, nodes);
-                NodeProcess[] leaders = new NodeProcess[partitions];
-                for (int p = 0; p < partitions; p++) {
-                    leaders[p] = c.leaderOf(Nodes.TOPIC, p, acks == null ? "leader" : acks);
+            return rep.runAndPrint(() -> {
+                FsyncBaseline.Result f4k = FsyncBaseline.run(work.resolve("fsync"), 4096, opts.fsyncDuration);
+                rep.fsync(f4k);
+                String acks = nodes == 1 ? null : "majority";
+                try (LocalClusterOrNode c = LocalClusterOrNode.start(main.cairn(), work, nodes, opts.jvmOpts)) {
+                    Nodes.createTopic(c.any(), Nodes.TOPIC, partitions, nodes);
+                    NodeProcess[] leaders = new NodeProcess[partitions];
+                    for (int p = 0; p < partitions; p++) {
+                        leaders[p] = c.leaderOf(Nodes.TOPIC, p, acks == null ? "leader" : acks);
+                    }
+                    var target = new Workloads.Target(p -> leaders[p].address(), Nodes.TOPIC, partitions, acks);
+                    WindowProbe probe = new WindowProbe(leaders[0]);
+                    LoadResult r = HttpLoadGenerator.run(
+                            opts.closed(Workloads.batch(target, opts.connections, batchSize, opts.valueBytes)), probe);
+                    double recs = r.recordsPerSecond("batch");
+                    rep.load("produce-ndjson " + Fmt.rate(batchSize) + " × " + opts.valueBytes + " B",
+                            "closed, " + opts.connections + " conns", r, "batch", "records/s",
+                            Fmt.rate(r.requestsPerSecond("batch")) + " batches/s; "
+                                    + String.format(java.util.Locale.ROOT, "%.0f×", recs / f4k.perSecond())
+                                    + " the raw 4 KiB fsync rate");
+                    SingleScenario.serverRows(rep, probe);
+                    SingleScenario.gcRow(rep, "batch window (leader)", probe.nodeGc(), probe);
+                    for (String cmd : c.commandLines()) {
+                        rep.footnote("node: `" + cmd + "`");
+                    }
                 }
-                var target = new Workloads.Target(p -> leaders[p].address(), Nodes.TOPIC, partitions, acks);
-                WindowProbe probe = new WindowProbe(leaders[0]);
-                LoadResult r = HttpLoadGenerator.run(
-                        opts.closed(Workloads.batch(target, opts.connections, batchSize, opts.valueBytes)), probe);
-                double recs = r.recordsPerSecond("batch");
-                rep.load("produce-ndjson " + Fmt.rate(batchSize) + " × " + opts.valueBytes + " B",
-                        "closed, " + opts.connections + " conns", r, "batch", "records/s",
-                        Fmt.rate(r.requestsPerSecond("batch")) + " batches/s; "
-                                + String.format(java.util.Locale.ROOT, "%.0f×", recs / f4k.perSecond())
-                                + " the raw 4 KiB fsync rate");
-                SingleScenario.serverRows(rep, probe);
-                SingleScenario.gcRow(rep, "batch window (leader)", probe.nodeGc(), probe);
-                for (String cmd : c.commandLines()) {
-                    rep.footnote("node: `" + cmd + "`");
-                }
-            }
-            rep.footnote("client: Netty " + Transport.name() + ", " + opts.clientThreads + " thread(s); warm-up "
-                    + opts.warmup.toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s");
-            System.out.println(rep.render());
-            return 0;
+                rep.footnote("client: Netty " + Transport.name() + ", " + opts.clientThreads + " thread(s); warm-up "
+                        + opts.warmup.toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s");
+            });
         } finally {
             opts.cleanUp();
         }

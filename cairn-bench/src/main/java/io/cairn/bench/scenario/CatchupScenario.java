@@ -52,31 +52,31 @@ public final class CatchupScenario implements Callable<Integer> {
         Path work = dirs.workDir();
         Report rep = new Report("catchup — a follower misses " + Fmt.rate(records) + " records of " + valueBytes
                 + " B, 3 local nodes");
-        try (LocalCluster c = new LocalCluster(main.cairn(), work, 3, jvmOpts)) {
-            c.start();
-            Nodes.createTopic(c.nodes.get(0), Nodes.TOPIC, 1, 3);
-            NodeProcess leader = c.leaderOf(Nodes.TOPIC, 0, "majority");
-            NodeProcess follower = c.nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
-            String followerId = c.idOf(follower);
-            follower.kill();
-            Prefill.Result fill = Prefill.run(leader, Nodes.TOPIC, 0, "majority", records, valueBytes);
-            rep.figure("prefill with one follower down (acks=majority)", "", Fmt.rate(fill.perSecond()) + " records/s",
-                    Fmt.rate(fill.records()) + " records in " + Fmt.seconds(fill.seconds()));
-            long lagBefore = lagOf(leader, followerId);
-            long start = follower.start();
-            long caughtUp = awaitZeroLag(leader, followerId);
-            rep.figure("follower " + followerId + ": spawn → lag 0 on the leader", "after SIGKILL + " + Fmt.rate(records)
-                    + " missed", Fmt.seconds((caughtUp - start) / 1e9), "target ≤ 10 s; lag before restart: " + lagBefore);
-            rep.figure("catch-up rate", "", Fmt.rate(fill.records() / ((caughtUp - start) / 1e9)) + " records/s",
-                    "includes JVM start and recovery of the follower");
-            for (String cmd : c.commandLines()) {
-                rep.footnote("node: `" + cmd + "`");
+        return rep.runAndPrint(() -> {
+            try (LocalCluster c = new LocalCluster(main.cairn(), work, 3, jvmOpts)) {
+                c.start();
+                Nodes.createTopic(c.nodes.get(0), Nodes.TOPIC, 1, 3);
+                NodeProcess leader = c.leaderOf(Nodes.TOPIC, 0, "majority");
+                NodeProcess follower = c.nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+                String followerId = c.idOf(follower);
+                follower.kill();
+                Prefill.Result fill = Prefill.run(leader, Nodes.TOPIC, 0, "majority", records, valueBytes);
+                rep.figure("prefill with one follower down (acks=majority)", "", Fmt.rate(fill.perSecond()) + " records/s",
+                        Fmt.rate(fill.records()) + " records in " + Fmt.seconds(fill.seconds()));
+                long lagBefore = lagOf(leader, followerId);
+                long start = follower.start();
+                long caughtUp = awaitZeroLag(leader, followerId);
+                rep.figure("follower " + followerId + ": spawn → lag 0 on the leader", "after SIGKILL + " + Fmt.rate(records)
+                        + " missed", Fmt.seconds((caughtUp - start) / 1e9), "target ≤ 10 s; lag before restart: " + lagBefore);
+                rep.figure("catch-up rate", "", Fmt.rate(fill.records() / ((caughtUp - start) / 1e9)) + " records/s",
+                        "includes JVM start and recovery of the follower");
+                for (String cmd : c.commandLines()) {
+                    rep.footnote("node: `" + cmd + "`");
+                }
+            } finally {
+                dirs.cleanUp();
             }
-            System.out.println(rep.render());
-            return 0;
-        } finally {
-            dirs.cleanUp();
-        }
+        });
     }
 
     /**

@@ -42,46 +42,46 @@ public final class ClusterScenario implements Callable<Integer> {
         Path work = opts.workDir();
         String conns = opts.connections + " conns";
         try {
-            FsyncBaseline.Result f64 = FsyncBaseline.run(work.resolve("fsync"), 64, opts.fsyncDuration);
-            rep.fsync(f64);
-            try (LocalCluster c = new LocalCluster(main.cairn(), work, nodes, opts.jvmOpts)) {
-                c.start();
-                Nodes.createTopic(c.nodes.get(0), Nodes.TOPIC, 1, nodes);
-                NodeProcess leader = c.leaderOf(Nodes.TOPIC, 0, "majority");
-                WindowProbe noopProbe = new WindowProbe(leader);
-                LoadResult noop = HttpLoadGenerator.run(
-                        opts.closed(Workloads.noop(leader.address(), opts.connections, opts.valueBytes)), noopProbe);
-                double noopRate = noop.requestsPerSecond("noop");
-                rep.load("leader `POST /bench/noop`", "closed, " + conns, noop, "noop", "req/s", "HTTP ceiling on the leader");
+            return rep.runAndPrint(() -> {
+                FsyncBaseline.Result f64 = FsyncBaseline.run(work.resolve("fsync"), 64, opts.fsyncDuration);
+                rep.fsync(f64);
+                try (LocalCluster c = new LocalCluster(main.cairn(), work, nodes, opts.jvmOpts)) {
+                    c.start();
+                    Nodes.createTopic(c.nodes.get(0), Nodes.TOPIC, 1, nodes);
+                    NodeProcess leader = c.leaderOf(Nodes.TOPIC, 0, "majority");
+                    WindowProbe noopProbe = new WindowProbe(leader);
+                    LoadResult noop = HttpLoadGenerator.run(
+                            opts.closed(Workloads.noop(leader.address(), opts.connections, opts.valueBytes)), noopProbe);
+                    double noopRate = noop.requestsPerSecond("noop");
+                    rep.load("leader `POST /bench/noop`", "closed, " + conns, noop, "noop", "req/s", "HTTP ceiling on the leader");
 
-                var target = Workloads.Target.single(leader.address(), Nodes.TOPIC, 1, "majority");
-                WindowProbe probe = new WindowProbe(leader);
-                LoadResult closed = HttpLoadGenerator.run(
-                        opts.closed(Workloads.produce(target, opts.connections, opts.valueBytes)), probe);
-                double produceRate = closed.recordsPerSecond("produce");
-                rep.load("produce " + opts.valueBytes + " B, acks=majority", "closed, " + conns, closed, "produce", "msg/s",
-                        Fmt.percent(produceRate, noopRate) + " of leader no-op; "
-                                + String.format(java.util.Locale.ROOT, "%.1f×", produceRate / f64.perSecond())
-                                + " raw 64 B fsync rate");
-                SingleScenario.serverRows(rep, probe);
-                SingleScenario.gcRow(rep, "closed-loop window (leader " + c.idOf(leader) + ")", probe.nodeGc(), probe);
-                if (rate > 0) {
-                    WindowProbe openProbe = new WindowProbe(leader);
-                    LoadResult open = HttpLoadGenerator.run(
-                            opts.open(Workloads.produce(target, opts.connections, opts.valueBytes), rate), openProbe);
-                    rep.load("produce " + opts.valueBytes + " B, acks=majority", "open @ " + Fmt.rate(rate) + "/s, " + conns,
-                            open, "produce", "msg/s", "latency from intended send time (coordinated omission corrected)");
-                    SingleScenario.serverRows(rep, openProbe);
-                    SingleScenario.gcRow(rep, "open-loop window (leader)", openProbe.nodeGc(), openProbe);
+                    var target = Workloads.Target.single(leader.address(), Nodes.TOPIC, 1, "majority");
+                    WindowProbe probe = new WindowProbe(leader);
+                    LoadResult closed = HttpLoadGenerator.run(
+                            opts.closed(Workloads.produce(target, opts.connections, opts.valueBytes)), probe);
+                    double produceRate = closed.recordsPerSecond("produce");
+                    rep.load("produce " + opts.valueBytes + " B, acks=majority", "closed, " + conns, closed, "produce", "msg/s",
+                            Fmt.percent(produceRate, noopRate) + " of leader no-op; "
+                                    + String.format(java.util.Locale.ROOT, "%.1f×", produceRate / f64.perSecond())
+                                    + " raw 64 B fsync rate");
+                    SingleScenario.serverRows(rep, probe);
+                    SingleScenario.gcRow(rep, "closed-loop window (leader " + c.idOf(leader) + ")", probe.nodeGc(), probe);
+                    if (rate > 0) {
+                        WindowProbe openProbe = new WindowProbe(leader);
+                        LoadResult open = HttpLoadGenerator.run(
+                                opts.open(Workloads.produce(target, opts.connections, opts.valueBytes), rate), openProbe);
+                        rep.load("produce " + opts.valueBytes + " B, acks=majority", "open @ " + Fmt.rate(rate) + "/s, " + conns,
+                                open, "produce", "msg/s", "latency from intended send time (coordinated omission corrected)");
+                        SingleScenario.serverRows(rep, openProbe);
+                        SingleScenario.gcRow(rep, "open-loop window (leader)", openProbe.nodeGc(), openProbe);
+                    }
+                    for (String cmd : c.commandLines()) {
+                        rep.footnote("node: `" + cmd + "`");
+                    }
                 }
-                for (String cmd : c.commandLines()) {
-                    rep.footnote("node: `" + cmd + "`");
-                }
-            }
-            rep.footnote("client: Netty " + Transport.name() + ", " + opts.clientThreads + " thread(s); warm-up "
-                    + opts.warmup.toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s per row");
-            System.out.println(rep.render());
-            return 0;
+                rep.footnote("client: Netty " + Transport.name() + ", " + opts.clientThreads + " thread(s); warm-up "
+                        + opts.warmup.toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s per row");
+            });
         } finally {
             opts.cleanUp();
         }

@@ -59,12 +59,46 @@ public final class Report {
     }
 
     public void footnote(String text) {
-        footnotes.add(text);
+        // One list item per footnote: a multi-line message (a log tail) must not break the list.
+        footnotes.add(text.strip().replace("\n", " ⏎ "));
+    }
+
+    /** The body of a scenario; may throw, the rows gathered so far are still printed. */
+    public interface Body {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs a scenario body and prints the table whatever happens: a failure adds a footnote
+     * saying where it stopped (and exit status 1), so rows already measured are never lost.
+     */
+    public int runAndPrint(Body body) {
+        int status = 0;
+        try {
+            body.run();
+        } catch (Exception e) {
+            status = 1;
+            footnote("**stopped early**: " + e);
+            e.printStackTrace(System.err);
+        }
+        System.out.println(render());
+        return status;
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " / " + f[1] + " / " + f[2] + " (1/5/15 min)";
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     public String render() {
         StringBuilder sb = new StringBuilder();
         sb.append("### ").append(title).append("\n\n").append(table.render());
+        footnote("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs; load average at the end "
+                + loadAverage() + " (other work on the box competes with the figures above)");
         if (!footnotes.isEmpty()) {
             sb.append('\n');
             for (String f : footnotes) {

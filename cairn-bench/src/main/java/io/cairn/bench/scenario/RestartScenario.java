@@ -53,42 +53,42 @@ public final class RestartScenario implements Callable<Integer> {
         Path work = dirs.workDir();
         Report rep = new Report("restart — " + Fmt.rate(records) + " records of " + valueBytes + " B, SIGKILL, restart");
         try {
-            long t0 = System.nanoTime();
-            try (BareNettyProcess ignored = BareNettyProcess.start(1)) {
-                rep.figure("floor: bare JVM + Netty listening", "own JVM, ZGC", Fmt.seconds((System.nanoTime() - t0) / 1e9),
-                        "no recovery can be faster than this");
-            }
-            try (NodeProcess node = new NodeProcess(main.cairn(), NodeProcess.freePort(), work.resolve("node1"),
-                    List.of(), jvmOpts)) {
-                node.start();
-                node.awaitOk("/ready", RESTART_TIMEOUT_MS, 50);
-                Nodes.createTopic(node, Nodes.TOPIC, 1, 1);
-                Prefill.Result fill = Prefill.run(node, Nodes.TOPIC, 0, null, records, valueBytes);
-                rep.figure("prefill (NDJSON " + Fmt.rate(Prefill.BATCH_RECORDS) + "/request, " + Prefill.WRITERS + " writers)",
-                        "", Fmt.rate(fill.perSecond()) + " records/s",
-                        Fmt.rate(fill.records()) + " records in " + Fmt.seconds(fill.seconds()));
-                long lastOffset = fill.records() - 1;
-                long bytes = sizeOf(node.dataDir());
-                node.kill();
+            return rep.runAndPrint(() -> {
+                long t0 = System.nanoTime();
+                try (BareNettyProcess ignored = BareNettyProcess.start(1)) {
+                    rep.figure("floor: bare JVM + Netty listening", "own JVM, ZGC", Fmt.seconds((System.nanoTime() - t0) / 1e9),
+                            "no recovery can be faster than this");
+                }
+                try (NodeProcess node = new NodeProcess(main.cairn(), NodeProcess.freePort(), work.resolve("node1"),
+                        List.of(), jvmOpts)) {
+                    node.start();
+                    node.awaitOk("/ready", RESTART_TIMEOUT_MS, 50);
+                    Nodes.createTopic(node, Nodes.TOPIC, 1, 1);
+                    Prefill.Result fill = Prefill.run(node, Nodes.TOPIC, 0, null, records, valueBytes);
+                    rep.figure("prefill (NDJSON " + Fmt.rate(Prefill.BATCH_RECORDS) + "/request, " + Prefill.WRITERS + " writers)",
+                            "", Fmt.rate(fill.perSecond()) + " records/s",
+                            Fmt.rate(fill.records()) + " records in " + Fmt.seconds(fill.seconds()));
+                    long lastOffset = fill.records() - 1;
+                    long bytes = sizeOf(node.dataDir());
+                    node.kill();
 
-                long start = node.start();
-                long health = node.awaitOk("/health", RESTART_TIMEOUT_MS, POLL_MS);
-                long ready = node.awaitOk("/ready", RESTART_TIMEOUT_MS, POLL_MS);
-                long consumed = awaitConsume(node, 0);
-                rep.figure("restart: spawn → /health 200", "after SIGKILL", Fmt.seconds((health - start) / 1e9), "");
-                rep.figure("restart: spawn → /ready 200", "after SIGKILL", Fmt.seconds((ready - start) / 1e9),
-                        "target ≤ 2 s with ~8M records; data dir " + Fmt.rate(bytes / (1024 * 1024)) + " MiB");
-                rep.figure("restart: spawn → first consume (offset 0)", "after SIGKILL",
-                        Fmt.seconds((consumed - start) / 1e9), "");
-                Http.Response tail = Http.get(node.baseUrl() + "/broker/consume/" + Nodes.TOPIC + "/bench-check/0?offset="
-                        + lastOffset + "&limit=1");
-                rep.figure("last acknowledged record readable after restart", "", tail.ok() && tail.body().contains("\"count\":1")
-                        ? "yes" : "NO", "consume offset " + lastOffset + " → " + tail.status());
-                rep.footnote("node: `" + String.join(" ", node.commandLine()) + "`; times are from the spawn of `./cairn start`"
-                        + " (launcher + JVM start + recovery), polled every " + POLL_MS + " ms");
-            }
-            System.out.println(rep.render());
-            return 0;
+                    long start = node.start();
+                    long health = node.awaitOk("/health", RESTART_TIMEOUT_MS, POLL_MS);
+                    long ready = node.awaitOk("/ready", RESTART_TIMEOUT_MS, POLL_MS);
+                    long consumed = awaitConsume(node, 0);
+                    rep.figure("restart: spawn → /health 200", "after SIGKILL", Fmt.seconds((health - start) / 1e9), "");
+                    rep.figure("restart: spawn → /ready 200", "after SIGKILL", Fmt.seconds((ready - start) / 1e9),
+                            "target ≤ 2 s with ~8M records; data dir " + Fmt.rate(bytes / (1024 * 1024)) + " MiB");
+                    rep.figure("restart: spawn → first consume (offset 0)", "after SIGKILL",
+                            Fmt.seconds((consumed - start) / 1e9), "");
+                    Http.Response tail = Http.get(node.baseUrl() + "/broker/consume/" + Nodes.TOPIC + "/bench-check/0?offset="
+                            + lastOffset + "&limit=1");
+                    rep.figure("last acknowledged record readable after restart", "", tail.ok() && tail.body().contains("\"count\":1")
+                            ? "yes" : "NO", "consume offset " + lastOffset + " → " + tail.status());
+                    rep.footnote("node: `" + String.join(" ", node.commandLine()) + "`; times are from the spawn of `./cairn start`"
+                            + " (launcher + JVM start + recovery), polled every " + POLL_MS + " ms");
+                }
+            });
         } finally {
             dirs.cleanUp();
         }

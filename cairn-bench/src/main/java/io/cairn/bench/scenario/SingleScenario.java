@@ -49,62 +49,62 @@ public final class SingleScenario implements Callable<Integer> {
         Path work = opts.workDir();
         String conns = opts.connections + " conns";
         try {
-            FsyncBaseline.Result f64 = FsyncBaseline.run(work.resolve("fsync"), 64, opts.fsyncDuration);
-            FsyncBaseline.Result f4k = FsyncBaseline.run(work.resolve("fsync"), 4096, opts.fsyncDuration);
-            rep.fsync(f64);
-            rep.fsync(f4k);
+            return rep.runAndPrint(() -> {
+                FsyncBaseline.Result f64 = FsyncBaseline.run(work.resolve("fsync"), 64, opts.fsyncDuration);
+                FsyncBaseline.Result f4k = FsyncBaseline.run(work.resolve("fsync"), 4096, opts.fsyncDuration);
+                rep.fsync(f64);
+                rep.fsync(f4k);
 
-            LoadResult bare;
-            try (BareNettyProcess b = BareNettyProcess.start(2)) {
-                bare = HttpLoadGenerator.run(opts.closed(Workloads.noop(b.address(), opts.connections, opts.valueBytes)));
-            }
-            double bareRate = bare.requestsPerSecond("noop");
-            rep.load("bare Netty no-op (own JVM, ZGC)", "closed, " + conns, bare, "noop", "req/s", "HTTP ceiling without Cairn");
-
-            try (NodeProcess node = new NodeProcess(main.cairn(), NodeProcess.freePort(), work.resolve("node1"),
-                    List.of(), opts.jvmOpts)) {
-                node.start();
-                node.awaitOk("/ready", 120_000, 50);
-                Nodes.createTopic(node, Nodes.TOPIC, partitions, 1);
-
-                WindowProbe noopProbe = new WindowProbe(node);
-                LoadResult noop = HttpLoadGenerator.run(
-                        opts.closed(Workloads.noop(node.address(), opts.connections, opts.valueBytes)), noopProbe);
-                double noopRate = noop.requestsPerSecond("noop");
-                rep.load("node `POST /bench/noop`", "closed, " + conns, noop, "noop", "req/s",
-                        Fmt.percent(noopRate, bareRate) + " of bare Netty; " + noopProbe.nodeGc().summary());
-
-                var target = Workloads.Target.single(node.address(), Nodes.TOPIC, partitions, acks.isEmpty() ? null : acks);
-                WindowProbe closedProbe = new WindowProbe(node);
-                LoadResult closed = HttpLoadGenerator.run(
-                        opts.closed(Workloads.produce(target, opts.connections, opts.valueBytes)), closedProbe);
-                double produceRate = closed.recordsPerSecond("produce");
-                rep.load("node produce " + opts.valueBytes + " B, fsync before ack", "closed, " + conns, closed, "produce",
-                        "msg/s", Fmt.percent(produceRate, noopRate) + " of node no-op, "
-                                + Fmt.percent(produceRate, bareRate) + " of bare Netty, "
-                                + String.format(java.util.Locale.ROOT, "%.1f×", produceRate / f64.perSecond())
-                                + " raw 64 B fsync rate");
-                serverRows(rep, closedProbe);
-                gcRow(rep, "closed-loop produce window", closedProbe.nodeGc(), closedProbe);
-
-                if (rate > 0) {
-                    WindowProbe openProbe = new WindowProbe(node);
-                    LoadResult open = HttpLoadGenerator.run(
-                            opts.open(Workloads.produce(target, opts.connections, opts.valueBytes), rate), openProbe);
-                    rep.load("node produce " + opts.valueBytes + " B, fsync before ack",
-                            "open @ " + Fmt.rate(rate) + "/s, " + conns, open, "produce", "msg/s",
-                            "latency from intended send time (coordinated omission corrected)");
-                    serverRows(rep, openProbe);
-                    gcRow(rep, "open-loop produce window", openProbe.nodeGc(), openProbe);
+                LoadResult bare;
+                try (BareNettyProcess b = BareNettyProcess.start(2)) {
+                    bare = HttpLoadGenerator.run(opts.closed(Workloads.noop(b.address(), opts.connections, opts.valueBytes)));
                 }
-                rep.footnote("node: `" + String.join(" ", node.commandLine()) + "` with CAIRN_JVM_OPTS=\""
-                        + NodeProcess.JVM_OPTS + " -Xlog:gc*,safepoint:file=…\"");
-            }
-            rep.footnote("client: Netty " + Transport.name() + ", " + opts.clientThreads
-                    + " event-loop thread(s), keep-alive HTTP/1.1, one request in flight per connection; warm-up "
-                    + opts.warmup.toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s per row");
-            System.out.println(rep.render());
-            return 0;
+                double bareRate = bare.requestsPerSecond("noop");
+                rep.load("bare Netty no-op (own JVM, ZGC)", "closed, " + conns, bare, "noop", "req/s", "HTTP ceiling without Cairn");
+
+                try (NodeProcess node = new NodeProcess(main.cairn(), NodeProcess.freePort(), work.resolve("node1"),
+                        List.of(), opts.jvmOpts)) {
+                    node.start();
+                    node.awaitOk("/ready", 120_000, 50);
+                    Nodes.createTopic(node, Nodes.TOPIC, partitions, 1);
+
+                    WindowProbe noopProbe = new WindowProbe(node);
+                    LoadResult noop = HttpLoadGenerator.run(
+                            opts.closed(Workloads.noop(node.address(), opts.connections, opts.valueBytes)), noopProbe);
+                    double noopRate = noop.requestsPerSecond("noop");
+                    rep.load("node `POST /bench/noop`", "closed, " + conns, noop, "noop", "req/s",
+                            Fmt.percent(noopRate, bareRate) + " of bare Netty; " + noopProbe.cpu());
+
+                    var target = Workloads.Target.single(node.address(), Nodes.TOPIC, partitions, acks.isEmpty() ? null : acks);
+                    WindowProbe closedProbe = new WindowProbe(node);
+                    LoadResult closed = HttpLoadGenerator.run(
+                            opts.closed(Workloads.produce(target, opts.connections, opts.valueBytes)), closedProbe);
+                    double produceRate = closed.recordsPerSecond("produce");
+                    rep.load("node produce " + opts.valueBytes + " B, fsync before ack", "closed, " + conns, closed, "produce",
+                            "msg/s", Fmt.percent(produceRate, noopRate) + " of node no-op, "
+                                    + Fmt.percent(produceRate, bareRate) + " of bare Netty, "
+                                    + String.format(java.util.Locale.ROOT, "%.1f×", produceRate / f64.perSecond())
+                                    + " raw 64 B fsync rate");
+                    serverRows(rep, closedProbe);
+                    gcRow(rep, "closed-loop produce window", closedProbe.nodeGc(), closedProbe);
+
+                    if (rate > 0) {
+                        WindowProbe openProbe = new WindowProbe(node);
+                        LoadResult open = HttpLoadGenerator.run(
+                                opts.open(Workloads.produce(target, opts.connections, opts.valueBytes), rate), openProbe);
+                        rep.load("node produce " + opts.valueBytes + " B, fsync before ack",
+                                "open @ " + Fmt.rate(rate) + "/s, " + conns, open, "produce", "msg/s",
+                                "latency from intended send time (coordinated omission corrected)");
+                        serverRows(rep, openProbe);
+                        gcRow(rep, "open-loop produce window", openProbe.nodeGc(), openProbe);
+                    }
+                    rep.footnote("node: `" + String.join(" ", node.commandLine()) + "` with CAIRN_JVM_OPTS=\""
+                            + NodeProcess.JVM_OPTS + " -Xlog:gc*,safepoint:file=…\"");
+                }
+                rep.footnote("client: Netty " + Transport.name() + ", " + opts.clientThreads
+                        + " event-loop thread(s), keep-alive HTTP/1.1, one request in flight per connection; warm-up "
+                        + opts.warmup.toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s per row");
+            });
         } finally {
             opts.cleanUp();
         }
@@ -121,6 +121,7 @@ public final class SingleScenario implements Callable<Integer> {
     }
 
     static void gcRow(Report rep, String window, GcLog gc, WindowProbe probe) {
-        rep.figure("node GC/safepoints", window, gc.gcPauses() + " GC pauses", gc.summary() + "; " + probe.clientGc());
+        rep.figure("node GC/safepoints, CPU", window, gc.gcPauses() + " GC pauses",
+                gc.summary() + "; " + probe.clientGc() + "; " + probe.cpu());
     }
 }

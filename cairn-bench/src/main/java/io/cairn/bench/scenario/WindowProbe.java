@@ -31,6 +31,13 @@ final class WindowProbe implements WindowListener {
     private long clientGcCountBefore;
     private long clientGcMs;
     private long clientGcCount;
+    private long nodeCpuNanosBefore = -1;
+    private long nodeCpuNanos = -1;
+    private long clientCpuNanosBefore;
+    private long clientCpuNanos;
+    private long windowStartNanos;
+    private long windowNanos;
+    private String loadAverageBefore = "";
 
     /** {@code node} may be null for a baseline server that has neither metrics nor a GC log. */
     WindowProbe(NodeProcess node) {
@@ -39,6 +46,10 @@ final class WindowProbe implements WindowListener {
 
     @Override
     public void started() throws Exception {
+        windowStartNanos = System.nanoTime();
+        loadAverageBefore = Report.loadAverage();
+        clientCpuNanosBefore = clientCpuNanos();
+        nodeCpuNanosBefore = nodeCpuNanos();
         clientGcMsBefore = clientGcMs();
         clientGcCountBefore = clientGcCount();
         if (node != null) {
@@ -49,6 +60,10 @@ final class WindowProbe implements WindowListener {
 
     @Override
     public void ended() throws Exception {
+        windowNanos = System.nanoTime() - windowStartNanos;
+        clientCpuNanos = clientCpuNanos() - clientCpuNanosBefore;
+        long nodeCpu = nodeCpuNanos();
+        nodeCpuNanos = nodeCpu < 0 || nodeCpuNanosBefore < 0 ? -1 : nodeCpu - nodeCpuNanosBefore;
         clientGcMs = clientGcMs() - clientGcMsBefore;
         clientGcCount = clientGcCount() - clientGcCountBefore;
         if (node != null) {
@@ -103,6 +118,33 @@ final class WindowProbe implements WindowListener {
 
     String clientGc() {
         return String.format(Locale.ROOT, "load generator GC: %d collections, %d ms", clientGcCount, clientGcMs);
+    }
+
+    /**
+     * CPU used in the window, in cores: whether the node or the load generator was the one
+     * saturating the machine, and how contended the box was (load average at the window start).
+     */
+    String cpu() {
+        double secs = windowNanos / 1e9;
+        String node = nodeCpuNanos < 0 ? "node n/a" : String.format(Locale.ROOT, "node %.2f cores", nodeCpuNanos / 1e9 / secs);
+        return String.format(Locale.ROOT, "CPU: %s, load generator %.2f cores; load avg at start %s",
+                node, clientCpuNanos / 1e9 / secs, loadAverageBefore);
+    }
+
+    private long nodeCpuNanos() {
+        if (node == null || node.pid() < 0) {
+            return -1;
+        }
+        return ProcessHandle.of(node.pid()).flatMap(h -> h.info().totalCpuDuration())
+                .map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
+    private static long clientCpuNanos() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime();
+        }
+        return 0;
     }
 
     private long gcLength() throws IOException {
