@@ -1,11 +1,11 @@
 package io.cairn.bench.scenario;
 
-import io.cairn.bench.baseline.BareNettyServer;
 import io.cairn.bench.load.ConnectionPlan;
 import io.cairn.bench.load.HttpLoadGenerator;
 import io.cairn.bench.load.LoadResult;
 import io.cairn.bench.load.Transport;
 import io.cairn.bench.load.Workloads;
+import io.cairn.bench.node.BareNettyProcess;
 import io.cairn.bench.report.Fmt;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  * in-process bare Netty server with {@code --bare}), for ad-hoc measurements and profiling.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
-        description = "One load run against a running node (or --bare for an in-process bare Netty no-op server).")
+        description = "One load run against a running node (or --bare for the bare Netty no-op server).")
 public final class LoadCommand implements Callable<Integer> {
     @Mixin
     CommonOptions opts;
@@ -28,7 +28,7 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--url", description = "node base URL (default ${DEFAULT-VALUE})")
     String url = "http://127.0.0.1:1109";
 
-    @Option(names = "--bare", description = "start a bare Netty no-op server in this JVM and load it")
+    @Option(names = "--bare", description = "start the bare Netty no-op server (own JVM) and load it")
     boolean bare;
 
     @Option(names = "--workload", description = "produce, batch, consume, mixed or noop (default ${DEFAULT-VALUE})")
@@ -57,11 +57,9 @@ public final class LoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BareNettyServer server = bare ? BareNettyServer.start(0, 1) : null;
+        BareNettyProcess server = bare ? BareNettyProcess.start(2) : null;
         try {
-            InetSocketAddress a = server != null
-                    ? new InetSocketAddress("127.0.0.1", server.port())
-                    : address(url);
+            InetSocketAddress a = server != null ? server.address() : address(url);
             var t = Workloads.Target.single(a, topic, partitions, acks.isEmpty() ? null : acks);
             List<ConnectionPlan> plans = switch (server != null ? "noop" : workload) {
                 case "produce" -> Workloads.produce(t, opts.connections, opts.valueBytes);
@@ -72,12 +70,13 @@ public final class LoadCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("unknown workload '" + workload
                         + "'; use produce, batch, consume, mixed or noop");
             };
-            LoadResult r = HttpLoadGenerator.run(rate > 0 ? opts.open(plans, rate) : opts.closed(plans));
-            Report rep = new Report("load — " + (server != null ? "in-process bare Netty" : url) + ", " + workload);
+            WindowProbe probe = new WindowProbe(null);
+            LoadResult r = HttpLoadGenerator.run(rate > 0 ? opts.open(plans, rate) : opts.closed(plans), probe);
+            Report rep = new Report("load — " + (server != null ? "bare Netty no-op (own JVM)" : url) + ", " + workload);
             String load = (rate > 0 ? "open @ " + Fmt.rate(rate) + "/s" : "closed") + ", " + opts.connections + " conns";
             for (var k : r.kinds()) {
                 String unit = k.kind().equals("produce") || k.kind().equals("batch") ? "msg/s" : "req/s";
-                rep.load(k.kind(), load, r, k.kind(), unit, "");
+                rep.load(k.kind(), load, r, k.kind(), unit, probe.cpu() + "; " + probe.clientGc());
             }
             rep.footnote("client: Netty " + Transport.name() + ", " + opts.clientThreads + " thread(s); warm-up "
                     + opts.warmup.toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s");

@@ -117,7 +117,7 @@ final class WindowProbe implements WindowListener {
     }
 
     String clientGc() {
-        return String.format(Locale.ROOT, "load generator GC: %d collections, %d ms", clientGcCount, clientGcMs);
+        return String.format(Locale.ROOT, "load generator GC pauses: %d, %d ms", clientGcCount, clientGcMs);
     }
 
     /**
@@ -153,7 +153,7 @@ final class WindowProbe implements WindowListener {
 
     private static long clientGcMs() {
         long t = 0;
-        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+        for (GarbageCollectorMXBean b : pauseBeans()) {
             t += Math.max(0, b.getCollectionTime());
         }
         return t;
@@ -161,9 +161,16 @@ final class WindowProbe implements WindowListener {
 
     private static long clientGcCount() {
         long t = 0;
-        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+        for (GarbageCollectorMXBean b : pauseBeans()) {
             t += Math.max(0, b.getCollectionCount());
         }
         return t;
+    }
+
+    /** Beans that count stop-the-world pauses; concurrent-cycle beans would overstate pauses. */
+    private static List<GarbageCollectorMXBean> pauseBeans() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .filter(b -> !b.getName().contains("Concurrent") && !b.getName().contains("Cycles"))
+                .toList();
     }
 }
