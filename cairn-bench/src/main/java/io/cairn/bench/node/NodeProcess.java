@@ -31,7 +31,7 @@ public final class NodeProcess implements AutoCloseable {
         this.httpPort = httpPort;
         this.workDir = workDir;
         this.extraJvmOpts = extraJvmOpts == null ? "" : extraJvmOpts;
-        List<String> a = new ArrayList<>(List.of("start", "--port", Integer.toString(httpPort),
+        List<String> a = new ArrayList<>(List.of("start", "--host", "127.0.0.1", "--port", Integer.toString(httpPort),
                 "--data-dir", workDir.resolve("data").toString()));
         a.addAll(extraArgs);
         this.args = List.copyOf(a);

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 public final class ServerTimings {
     /** Which families are timings of the produce path. */
     public static final Pattern DEFAULT_FILTER =
-            Pattern.compile("(?i).*(parse|queue|handler|fsync|replicat|append|commit|request).*");
+            Pattern.compile("(?i).*(parse|queue|handler|fsync|replicat|append|commit|request|timing|produce).*");
 
     private static final double[] QUANTILES = {0.5, 0.99, 0.999, 0.9999, 0.99999};
 
@@ -49,6 +49,8 @@ public final class ServerTimings {
         List<Row> rows = new ArrayList<>();
         rows.addAll(histograms(after, beforeByKey, afterByKey, filter));
         rows.addAll(summaries(after, beforeByKey, afterByKey, filter));
+        // Series that saw nothing in the window (other routes, idle stages) would only be noise.
+        rows.removeIf(r -> r.count() <= 0);
         return rows;
     }
 

@@ -65,6 +65,16 @@ class ServerTimingsTest {
     }
 
     @Test
+    void seriesIdleDuringTheWindowAreLeftOut() {
+        String scrape = """
+                cairn_http_request_duration_seconds_bucket{route="/ready",le="0.001"} 7
+                cairn_http_request_duration_seconds_bucket{route="/ready",le="+Inf"} 7
+                """;
+        assertThat(ServerTimings.between(PrometheusText.parse(scrape), PrometheusText.parse(scrape),
+                ServerTimings.DEFAULT_FILTER)).isEmpty();
+    }
+
+    @Test
     void unitSuffixesConvertToMicroseconds() {
         assertThat(ServerTimings.toMicros("x_seconds")).isEqualTo(1e6);
         assertThat(ServerTimings.toMicros("x_ms")).isEqualTo(1e3);
