@@ -22,6 +22,7 @@ public final class KindResult {
     private long okRecords;
     private long clampedCount;
     private long unfinished;
+    private long notSent;
     private final Map<Integer, Long> statusCounts = new TreeMap<>();
     private final Map<String, Long> errorCounts = new TreeMap<>();
 
@@ -61,6 +62,19 @@ public final class KindResult {
         unfinished += count;
     }
 
+    /**
+     * Open-loop requests intended inside the window that were never sent because the connection
+     * was still waiting for earlier answers when the run ended. They are the backlog of an
+     * overloaded server; leaving them out would make an overload look like a slow success.
+     */
+    public void recordNotSent(long count) {
+        notSent += count;
+    }
+
+    public long notSent() {
+        return notSent;
+    }
+
     /** Adds another result of the same kind (from another connection) into this one. */
     public void add(KindResult other) {
         latencyUs.add(other.latencyUs);
@@ -68,6 +82,7 @@ public final class KindResult {
         okRecords += other.okRecords;
         clampedCount += other.clampedCount;
         unfinished += other.unfinished;
+        notSent += other.notSent;
         other.statusCounts.forEach((k, v) -> statusCounts.merge(k, v, Long::sum));
         other.errorCounts.forEach((k, v) -> errorCounts.merge(k, v, Long::sum));
     }
@@ -104,7 +119,7 @@ public final class KindResult {
 
     /** Everything that was not a 2xx answer: non-2xx, transport errors, unfinished requests. */
     public long failedTotal() {
-        long n = unfinished;
+        long n = unfinished + notSent;
         for (long v : statusCounts.values()) {
             n += v;
         }
@@ -121,6 +136,9 @@ public final class KindResult {
         errorCounts.forEach((k, v) -> append(sb, k + "×" + v));
         if (unfinished > 0) {
             append(sb, "unfinished×" + unfinished);
+        }
+        if (notSent > 0) {
+            append(sb, "not sent (behind schedule)×" + notSent);
         }
         if (clampedCount > 0) {
             append(sb, ">1h×" + clampedCount);

@@ -86,8 +86,15 @@ final class LoadConnection {
     /** Snapshot of this connection's counts; runs on the event loop via {@code loop.submit}. */
     KindResult snapshot() {
         KindResult copy = result.copy();
-        if (inFlight && !done) {
+        boolean waiting = inFlight && !done;
+        if (waiting) {
             copy.recordUnfinished(1);
+        }
+        if (schedule != null && window != null) {
+            long firstInWindow = schedule.countBefore(window.startNanos());
+            long lastExclusive = schedule.countBefore(window.endNanos());
+            long handled = Math.max(sequence + (waiting ? 1 : 0), firstInWindow);
+            copy.recordNotSent(Math.max(0, lastExclusive - handled));
         }
         return copy;
     }

@@ -37,6 +37,23 @@ public final class OpenLoopSchedule {
         return startNanos + phaseNanos + (long) (sequence * periodNanos);
     }
 
+    /** How many requests of this connection are intended strictly before {@code nanos}. */
+    public long countBefore(long nanos) {
+        double span = nanos - startNanos - phaseNanos;
+        if (span <= 0) {
+            return 0;
+        }
+        long k = (long) Math.ceil(span / periodNanos);
+        // Guard against floating-point edges: the answer is the least k with intended(k) >= nanos.
+        while (k > 0 && intendedNanos(k - 1) >= nanos) {
+            k--;
+        }
+        while (intendedNanos(k) < nanos) {
+            k++;
+        }
+        return k;
+    }
+
     /**
      * Latency of a request answered at {@code answeredNanos}, measured from its intended time.
      * Never shorter than the service time the connection saw, since a request cannot be sent

@@ -51,6 +51,8 @@ public final class ServerTimings {
         rows.addAll(summaries(after, beforeByKey, afterByKey, filter));
         // Series that saw nothing in the window (other routes, idle stages) would only be noise.
         rows.removeIf(r -> r.count() <= 0);
+        // The harness's own scrapes of /metrics are not the workload.
+        rows.removeIf(r -> r.metric().contains("route=\"/metrics\""));
         return rows;
     }
 

@@ -85,6 +85,20 @@ class HttpLoadGeneratorIT {
         }
     }
 
+    @Test
+    void anOverloadedOpenLoopRunReportsItsUnsentBacklog() throws Exception {
+        // The server never answers: each connection sends one request and then waits. Every other
+        // request the schedule intended in the window must show up as not sent, not vanish.
+        try (TestServer s = new TestServer((ctx, req) -> { })) {
+            LoadSpec spec = new LoadSpec(Workloads.noop(addr(s.port()), 2, 64), 100, Duration.ZERO,
+                    Duration.ofMillis(500), Duration.ofMillis(100), 1);
+            KindResult k = HttpLoadGenerator.run(spec).kind("noop");
+            assertThat(k.okRequests()).isZero();
+            assertThat(k.unfinished()).isEqualTo(2);
+            assertThat(k.unfinished() + k.notSent()).isEqualTo(50);
+        }
+    }
+
     private static InetSocketAddress addr(int port) {
         return new InetSocketAddress("127.0.0.1", port);
     }

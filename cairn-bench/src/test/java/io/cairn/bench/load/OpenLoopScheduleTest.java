@@ -34,6 +34,18 @@ class OpenLoopScheduleTest {
     }
 
     @Test
+    void countsRequestsIntendedBeforeAnInstant() {
+        // 1,000 req/s over 4 connections; connection 1 sends at 1, 5, 9, … ms.
+        OpenLoopSchedule c1 = new OpenLoopSchedule(0, 1_000, 4, 1);
+        assertThat(c1.countBefore(0)).isZero();
+        assertThat(c1.countBefore(1_000_000L)).isZero();
+        assertThat(c1.countBefore(1_000_001L)).isEqualTo(1);
+        assertThat(c1.countBefore(9_000_000L)).isEqualTo(2);
+        assertThat(c1.countBefore(9_000_001L)).isEqualTo(3);
+        assertThat(c1.countBefore(1_000_000_000L)).isEqualTo(250);
+    }
+
+    @Test
     void rejectsNonsense() {
         assertThatThrownBy(() -> new OpenLoopSchedule(0, 0, 1, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new OpenLoopSchedule(0, 10, 2, 2)).isInstanceOf(IllegalArgumentException.class);
