@@ -9,10 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One Cairn node started through the {@code cairn} launcher ({@code cairn start …}), with the
- * launcher's low-pause collector plus GC and safepoint logging to {@code gc.log} in its work
- * directory, and its output in {@code node.log}. The launcher {@code exec}s the JVM, so the
- * process handle is the node itself and SIGKILL hits it directly.
+ * One Cairn node, started exactly as {@code cairn start …} would start it (same JDK, the
+ * launcher's low-pause collector and heap, the server jar next to the launcher) plus GC and
+ * safepoint logging to {@code gc.log} in its work directory, and its output in {@code node.log}.
+ * The JVM is spawned directly, so the process handle is the node itself and SIGKILL hits it;
+ * if the jar is missing it falls back to the launcher, which {@code exec}s the JVM too.
  */
 public final class NodeProcess implements AutoCloseable {
     /** The launcher's defaults (ZGC, 512m–2g heap) plus logging the report reads. */
@@ -43,17 +44,32 @@ public final class NodeProcess implements AutoCloseable {
             throw new IllegalStateException("node on port " + httpPort + " is already running");
         }
         Files.createDirectories(workDir);
+        String jvmOpts = (JVM_OPTS + " -Xlog:gc*,safepoint:file=" + gcLog() + "::filecount=0 " + extraJvmOpts).strip();
         List<String> cmd = new ArrayList<>();
-        cmd.add(cairn.toString());
+        Path jar = serverJar();
+        if (Files.isRegularFile(jar)) {
+            // Same JVM and options the launcher would use, minus its bash start-up and staleness
+            // scan of the source tree, which would otherwise be counted as node start-up time.
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(List.of(jvmOpts.split("\\s+")));
+            cmd.add("-jar");
+            cmd.add(jar.toString());
+        } else {
+            cmd.add(cairn.toString());
+        }
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("node.log").toFile()));
-        pb.environment().put("CAIRN_JVM_OPTS", (JVM_OPTS + " -Xlog:gc*,safepoint:file=" + gcLog()
-                + "::filecount=0 " + extraJvmOpts).strip());
+        pb.environment().put("CAIRN_JVM_OPTS", jvmOpts);
         startedNanos = System.nanoTime();
         process = Processes.register(pb.start());
         return startedNanos;
+    }
+
+    /** The jar the launcher runs for {@code cairn start}, next to the launcher. */
+    public Path serverJar() {
+        return cairn.toAbsolutePath().getParent().resolve("cairn-server/target/cairn-server.jar");
     }
 
     /** SIGKILL: no shutdown hooks, no flush, exactly what a crash looks like to the log. */

@@ -33,6 +33,11 @@ public final class Report {
     public void load(String measurement, String load, LoadResult r, String kind, String unit, String note) {
         KindResult k = r.kind(kind);
         String[] p = Percentiles.of(k.latencyUs()).cells();
+        if (k.okRequests() == 0 && k.failedTotal() == 0) {
+            // Closed-loop requests started during warm-up belong to no window; if they all outlast
+            // the window, nothing started in it. Say so rather than print a bare zero.
+            note = "no request started in the window (every round trip outlasted it); " + note;
+        }
         table.row(measurement, load, Fmt.rate(r.recordsPerSecond(kind)) + " " + unit,
                 p[0], p[1], p[2], p[3], p[4], p[5], k.failureSummary(), note);
     }
