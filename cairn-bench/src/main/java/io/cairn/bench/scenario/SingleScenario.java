@@ -42,6 +42,12 @@ public final class SingleScenario implements Callable<Integer> {
     @Option(names = "--acks", description = "acks query parameter; empty uses the server default")
     String acks = "";
 
+    @Option(names = "--consume", negatable = true, description = "also run consume and mixed rows on the log the produce rows wrote (default: on)")
+    boolean consume = true;
+
+    @Option(names = "--consume-limit", description = "records per consume request (default ${DEFAULT-VALUE})")
+    int consumeLimit = 100;
+
     @Override
     public Integer call() throws Exception {
         Report rep = new Report("single — 1 node, fsync before ack, " + opts.valueBytes + " B values, "
@@ -98,7 +104,23 @@ public final class SingleScenario implements Callable<Integer> {
                         serverRows(rep, openProbe);
                         gcRow(rep, "open-loop produce window", openProbe.nodeGc(), openProbe);
                     }
-                    rep.footnote("node: `" + String.join(" ", node.commandLine()) + "` with CAIRN_JVM_OPTS=\""
+                    if (consume) {
+                    long records = Nodes.minHighWatermark(node, Nodes.TOPIC);
+                    WindowProbe consumeProbe = new WindowProbe(node);
+                    LoadResult cons = HttpLoadGenerator.run(opts.closed(
+                            Workloads.consume(target, opts.connections, consumeLimit, records)), consumeProbe);
+                    rep.load("node consume, pages of " + consumeLimit, "closed, " + conns, cons, "consume", "req/s",
+                            Fmt.rate(cons.requestsPerSecond("consume") * consumeLimit) + " records/s (full pages) from "
+                                    + Fmt.rate(records) + " records; " + consumeProbe.cpu());
+                    WindowProbe mixedProbe = new WindowProbe(node);
+                    LoadResult mixed = HttpLoadGenerator.run(opts.closed(
+                            Workloads.mixed(target, opts.connections, opts.valueBytes, consumeLimit, records)), mixedProbe);
+                    rep.load("node mixed: produce half", "closed, " + conns + " (half each)", mixed, "produce", "msg/s",
+                            "fsync before ack");
+                    rep.load("node mixed: consume half", "closed, " + conns + " (half each)", mixed, "consume", "req/s",
+                            "pages of " + consumeLimit + "; " + mixedProbe.cpu());
+                }
+                rep.footnote("node: `" + String.join(" ", node.commandLine()) + "` with CAIRN_JVM_OPTS=\""
                             + NodeProcess.JVM_OPTS + " -Xlog:gc*,safepoint:file=…\"");
                 }
                 rep.footnote("client: Netty " + Transport.name() + ", " + opts.clientThreads
