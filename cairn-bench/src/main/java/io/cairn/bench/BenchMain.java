@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
             io.cairn.bench.scenario.CatchupScenario.class,
             io.cairn.bench.scenario.LoadCommand.class,
             io.cairn.bench.scenario.FsyncCommand.class,
+            io.cairn.bench.scenario.JfrTopCommand.class,
             io.cairn.bench.jmh.JmhCommand.class,
         })
 public final class BenchMain {

@@ -18,6 +18,8 @@ import java.util.List;
 public final class NodeProcess implements AutoCloseable {
     /** The launcher's defaults (ZGC, 512m–2g heap) plus logging the report reads. */
     public static final String JVM_OPTS = "-XX:+UseZGC -Xms512m -Xmx2g";
+    /** How long a node gets to exit after SIGTERM before it is SIGKILLed. */
+    static final long STOP_GRACE_MS = 10_000;
 
     private final Path cairn;
     private final List<String> args;
@@ -80,8 +82,20 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends a scenario's node: SIGTERM first so a JFR recording (if any) is written on exit, then
+     * SIGKILL if it is not gone within {@link #STOP_GRACE_MS}. Crash tests call {@link #kill()}.
+     */
     @Override
     public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            try {
+                process.waitFor(STOP_GRACE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         kill();
     }
 

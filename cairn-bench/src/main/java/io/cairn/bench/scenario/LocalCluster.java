@@ -96,7 +96,7 @@ final class LocalCluster implements AutoCloseable {
     @Override
     public void close() {
         for (NodeProcess n : nodes) {
-            n.kill();
+            n.close();
         }
     }
 }

@@ -55,7 +55,7 @@ final class LocalClusterOrNode implements AutoCloseable {
     @Override
     public void close() {
         if (single != null) {
-            single.kill();
+            single.close();
         }
         if (cluster != null) {
             cluster.close();
