@@ -34,7 +34,8 @@ public final class BenchMain {
 
     /** The load generator's own JVM settings: a low-pause collector, so its pauses do not pollute client-side tails. */
     static final java.util.List<String> CLIENT_JVM_OPTS =
-            java.util.List.of("-XX:+UseZGC", "-Xms256m", "-Xmx1g", "--enable-native-access=ALL-UNNAMED");
+            java.util.List.of("-XX:+UseZGC", "-Xms256m", "-Xmx1g", "--enable-native-access=ALL-UNNAMED",
+                    "-Dio.netty.leakDetection.level=disabled");
 
     public static void main(String[] args) throws Exception {
         if (needsLowPauseJvm()) {

@@ -1,17 +1,13 @@
 package io.cairn.bench.load;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -62,7 +58,7 @@ final class LoadConnection {
         ChannelFuture f = bootstrap.clone(loop).handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new HttpResponseDecoder(), new Handler());
+                ch.pipeline().addLast(new Handler());
             }
         }).connect(plan.target());
         f.addListener(cf -> {
@@ -153,6 +149,14 @@ final class LoadConnection {
     }
 
     private void onComplete() {
+        if (!inFlight) {
+            // One request in flight per connection: an answer to nothing means the stream is out of step.
+            result.recordError("unexpected_response");
+            if (channel != null) {
+                channel.close();
+            }
+            return;
+        }
         long now = System.nanoTime();
         long intended = schedule == null ? startNanos : schedule.intendedNanos(sequence);
         if (window.measures(intended)) {
@@ -216,25 +220,21 @@ final class LoadConnection {
     }
 
     private final class Handler extends ChannelInboundHandlerAdapter {
+        private final ResponseParser parser = new ResponseParser(code -> {
+            onResponse(code);
+            onComplete();
+        });
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf in = (ByteBuf) msg;
             try {
-                if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
-                    recordTransportError("bad_response");
-                    ctx.close();
-                    return;
-                }
-                if (msg instanceof HttpResponse r) {
-                    onResponse(r.status().code());
-                }
-                if (msg instanceof LastHttpContent) {
-                    if (status >= 100 && status < 200) {
-                        return; // An interim 100 Continue is not the answer.
-                    }
-                    onComplete();
-                }
+                parser.feed(in);
+            } catch (ResponseParser.MalformedResponseException e) {
+                recordTransportError("bad_response");
+                ctx.close();
             } finally {
-                ReferenceCountUtil.release(msg);
+                in.release();
             }
         }
 

@@ -27,11 +27,16 @@ public final class BareNettyProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(Arrays.asList(NodeProcess.JVM_OPTS.split(" ")));
-        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", benchJar(), "io.cairn.bench.baseline.BareNettyServer", "0",
+        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Dio.netty.leakDetection.level=disabled",
+                "-cp", benchJar(), "io.cairn.bench.baseline.BareNettyServer", "0",
                 Integer.toString(ioThreads)));
         Process p = Processes.register(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        // JVM options (e.g. a JFR recording from JAVA_TOOL_OPTIONS) may print lines first.
         String line = out.readLine();
+        for (int skipped = 0; line != null && !line.startsWith("listening ") && skipped < 50; skipped++) {
+            line = out.readLine();
+        }
         if (line == null || !line.startsWith("listening ")) {
             Processes.kill(p);
             throw new IllegalStateException("bare Netty server did not start: " + line);
