@@ -909,6 +909,25 @@ public final class SegmentLog implements AutoCloseable {
     }
 
     /**
+     * Test seam: drops the log the way a crash does (no fsync; files closed), so a test can cut
+     * the files back to what a power loss could leave and reopen.
+     */
+    void crashForTest() throws IOException {
+        structure.writeLock().lock();
+        flushLock.lock();
+        try {
+            closed = true;
+            for (Segment s : segments) {
+                s.close();
+            }
+        } finally {
+            flushLock.unlock();
+            structure.writeLock().unlock();
+        }
+        failWaitersAbove(Long.MIN_VALUE, new LogClosedException("crashed"));
+    }
+
+    /**
      * Fsyncs what is written, completes the waiters it covers and fails the rest with
      * {@link LogClosedException}, then closes the files. Idempotent.
      */
