@@ -513,7 +513,7 @@ public final class SegmentLog implements AutoCloseable {
             while (i > 0 && segs[i].baseOffset() > offset) {
                 i--;
             }
-            SparseIndex.Points p = segs[i].index().snapshot();
+            SparseIndex.Points p = segs[i].points();
             int slot = p.floorByOffset(offset);
             long start = slot < 0 ? 0 : p.positions()[slot];
             collect(segs, i, start, maxBytes, Integer.MAX_VALUE, e -> e.endOffset() > offset, out);
@@ -546,7 +546,7 @@ public final class SegmentLog implements AutoCloseable {
                 return out;
             }
             int i = segmentForIndex(segs, raftIndex);
-            SparseIndex.Points p = segs[i].index().snapshot();
+            SparseIndex.Points p = segs[i].points();
             int slot = p.floorByIndex(raftIndex);
             long start = slot < 0 ? 0 : p.positions()[slot];
             collect(segs, i, start, maxBytes, maxEntries, e -> e.raftIndex() >= raftIndex, out);
@@ -621,7 +621,7 @@ public final class SegmentLog implements AutoCloseable {
                 return segs[0].prevTerm();
             }
             Segment s = segs[segmentForIndex(segs, raftIndex)];
-            SparseIndex.Points p = s.index().snapshot();
+            SparseIndex.Points p = s.points();
             int slot = p.floorByIndex(raftIndex);
             Invariants.check(slot >= 0, "no index point at or below %d in %s", raftIndex, s.logPath());
             return p.terms()[slot];
@@ -695,7 +695,7 @@ public final class SegmentLog implements AutoCloseable {
         if (raftIndex == s.firstRaftIndex()) {
             return new long[] {0, s.prevRaftIndex(), s.prevTerm(), s.baseOffset()};
         }
-        SparseIndex.Points p = s.index().snapshot();
+        SparseIndex.Points p = s.points();
         int slot = p.floorByIndex(raftIndex - 1);
         long start = slot < 0 ? 0 : p.positions()[slot];
         FrameScanner sc = new FrameScanner(s.channel(), start, s.writtenBytes(), 64 << 10, config.entryBytesMax());
