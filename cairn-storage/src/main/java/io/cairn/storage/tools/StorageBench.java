@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  *       Appends are serialised by a lock, as the partition's event loop would; the waiting is not.</li>
  *   <li>Open time of a log holding 1M and then 8M records (64-byte records, one per entry).</li>
  * </ol>
- * Usage: {@code StorageBench [dir] [secondsPerRun] [maxRecordsMillions]} (defaults: a temp dir, 5, 8).
+ * Usage: {@code StorageBench [dir] [secondsPerRun] [maxRecordsMillions] [parts]} (defaults: a temp dir,
+ * 5, 8, {@code fsync,open}).
  * The CPU may be shared: compare the ratios to the baseline measured in the same run.
  */
 public final class StorageBench {
@@ -38,14 +39,19 @@ public final class StorageBench {
         Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("cairn-bench");
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int maxMillions = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        String parts = args.length > 3 ? args[3] : "fsync,open";
         Files.createDirectories(dir);
         try {
-            double raw = rawWriteFsync(dir.resolve("raw"), seconds);
-            System.out.printf("raw single-writer 64-byte write+fsync loop: %.0f ops/s%n", raw);
-            for (int writers : new int[] {1, 16, 256}) {
-                groupCommit(dir.resolve("gc-" + writers), writers, seconds, raw);
+            if (parts.contains("fsync")) {
+                double raw = rawWriteFsync(dir.resolve("raw"), seconds);
+                System.out.printf("raw single-writer 64-byte write+fsync loop: %.0f ops/s%n", raw);
+                for (int writers : new int[] {1, 16, 256}) {
+                    groupCommit(dir.resolve("gc-" + writers), writers, seconds, raw);
+                }
             }
-            openTime(dir.resolve("open"), maxMillions);
+            if (parts.contains("open")) {
+                openTime(dir.resolve("open"), maxMillions);
+            }
         } finally {
             deleteRecursively(dir);
         }
