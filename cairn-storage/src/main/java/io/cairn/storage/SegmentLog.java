@@ -73,8 +73,8 @@ public final class SegmentLog implements AutoCloseable {
     private volatile long lastTerm;
     private volatile long nextOffset;
 
-    /** The last written entry and the segment holding it, published together for the flusher. */
-    private record Mark(Segment segment, long raftIndex) {}
+    /** The last written entry, the segment holding it and that segment's length, published together. */
+    private record Mark(Segment segment, long raftIndex, long endBytes) {}
 
     private volatile Mark written;
     private volatile long durableIndex;
@@ -210,7 +210,7 @@ public final class SegmentLog implements AutoCloseable {
             lastIndex = active.lastRaftIndex();
             lastTerm = active.lastTerm();
             nextOffset = active.endOffset();
-            written = new Mark(active, lastIndex);
+            written = new Mark(active, lastIndex, active.writtenBytes());
             durableIndex = lastIndex;
         } catch (IOException | RuntimeException e) {
             for (Segment s : open) {
@@ -281,7 +281,7 @@ public final class SegmentLog implements AutoCloseable {
         lastTerm = entry.term();
         nextOffset = entry.endOffset();
         lastIndex = entry.raftIndex();
-        written = new Mark(active, entry.raftIndex());
+        written = new Mark(active, entry.raftIndex(), active.writtenBytes());
         requestFlush();
     }
 
@@ -416,6 +416,7 @@ public final class SegmentLog implements AutoCloseable {
             // A sealed segment was fsynced whole when sealed (and may since be deleted): nothing to do.
             if (!m.segment().isSealed()) {
                 m.segment().force();
+                m.segment().markDurable(m.endBytes());
                 flusher.countFsync();
             }
             durableIndex = m.raftIndex();
@@ -673,7 +674,7 @@ public final class SegmentLog implements AutoCloseable {
             lastIndex = at[1];
             lastTerm = at[2];
             nextOffset = at[3];
-            written = new Mark(s, lastIndex);
+            written = new Mark(s, lastIndex, s.writtenBytes());
             // Everything left is fsynced: earlier segments when sealed, this one just now.
             durableIndex = lastIndex;
         } catch (IOException e) {
@@ -767,7 +768,7 @@ public final class SegmentLog implements AutoCloseable {
             lastIndex = nextRaftIndex - 1;
             lastTerm = term;
             this.nextOffset = nextOffset;
-            written = new Mark(fresh, lastIndex);
+            written = new Mark(fresh, lastIndex, 0);
             durableIndex = lastIndex;
         } catch (IOException e) {
             throw fail("reset to index " + nextRaftIndex + " failed", e);
@@ -943,7 +944,10 @@ public final class SegmentLog implements AutoCloseable {
         try {
             if (failure == null) {
                 try {
-                    segments[segments.length - 1].force();
+                    Segment active = segments[segments.length - 1];
+                    if (!active.isSealed()) {
+                        active.syncForClose();
+                    }
                     durableIndex = lastIndex;
                     synced = lastIndex;
                 } catch (IOException e) {

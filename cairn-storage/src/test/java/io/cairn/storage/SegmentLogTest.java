@@ -117,7 +117,7 @@ class SegmentLogTest {
         for (LogEntry e : written) {
             assertThat(again.termAt(e.raftIndex())).isEqualTo(e.term());
         }
-        // Only the active segment's tail is scanned: at most one index interval plus one frame.
+        // After a clean close only the active segment's tail is scanned: at most one index interval plus one frame.
         assertThat(again.recoveryScannedBytes()).isLessThanOrEqualTo(256 + 200);
         written.add(appendNext(again, 3, 1));
         assertThat(again.readFromIndex(1, Integer.MAX_VALUE, Integer.MAX_VALUE)).isEqualTo(written);

@@ -25,8 +25,11 @@ import java.util.zip.CRC32C;
  *                    | long lastTerm | long endOffset | long logBytes | long maxTimestampMs
  *                    | int CRC32C of the whole file before this field | int CRC32C of the footer before this field
  * </pre>
- * The header is fsynced when the segment is created; points of the active segment are written
- * without fsync (they are hints, validated on open); the footer is written and fsynced at seal.
+ * The header is fsynced when the segment is created; the footer is written and fsynced at seal.
+ * Points of the active segment are kept in memory at once but written to the file only once the
+ * log is fsynced past them, and without fsync of their own (they are hints, validated on open).
+ * So every byte before the last point on disk was fsynced, and the recovery scan from that point
+ * covers all bytes that a power loss could have lost or reordered.
  *
  * <p>Opening a sealed segment reads only the header and the footer (checked by the footer's own
  * CRC), so open time does not grow with the log. Its points are loaded, and the whole index file's
@@ -74,6 +77,10 @@ public final class Segment {
     private long endOffset;
     private long maxTimestampMs;
     private long lastPointPosition = -1;
+    /** Points [0, pointsInFile) are in the index file; later ones wait for the log to be fsynced past them. */
+    private volatile int pointsInFile;
+    /** Log bytes known fsynced. */
+    private volatile long durableBytes;
 
     private Segment(ChannelOpener io, Path dir, String name, long baseOffset, long prevRaftIndex, long prevTerm,
                     long createdMs, int flags) {
@@ -234,7 +241,7 @@ public final class Segment {
         if (n == indexFileBytes && n >= HEADER_BYTES + FOOTER_BYTES
                 && b.getInt(n - 8) == FrameCodec.crc(b, 0, n - 8)) {
             for (int at = HEADER_BYTES; at + FOOTER_BYTES < n; at += POINT_BYTES) {
-                index.add(b.getLong(at), b.getLong(at + 8), b.getLong(at + 16), b.getInt(at + 32));
+                index.add(b.getLong(at), b.getLong(at + 8), b.getLong(at + 16), b.getInt(at + 32), b.getLong(at + 24));
             }
         } else {
             long expectIndex = lastRaftIndex;
@@ -270,7 +277,7 @@ public final class Segment {
                 throw new CorruptLogException(logPath, sc.position(), "sealed segment: " + sc.problem());
             }
             checkSequence(sc.entry(), sc.framePosition());
-            track(sc.entry(), sc.framePosition(), sc.frameBytes(), 0, false);
+            track(sc.entry(), sc.framePosition(), 0);
         }
         writtenBytes = size;
         // Rewrite the whole index (header, points, footer) in place of the damaged one.
@@ -344,7 +351,7 @@ public final class Segment {
             }
         }
         for (int i = 0; i < kept; i++) {
-            index.add(pts[i][0], pts[i][1], pts[i][2], (int) pts[i][4]);
+            index.add(pts[i][0], pts[i][1], pts[i][2], (int) pts[i][4], pts[i][3]);
         }
         if (kept > 0) {
             long[] p = pts[kept - 1];
@@ -356,6 +363,7 @@ public final class Segment {
             lastPointPosition = p[4];
         }
         indexFile.truncate(HEADER_BYTES + (long) kept * POINT_BYTES);
+        pointsInFile = kept;
 
         FrameScanner sc = new FrameScanner(log, start, size, 1 << 20, entryBytesMax);
         boolean first = true;
@@ -374,7 +382,7 @@ public final class Segment {
                     maxTimestampMs = Math.max(maxTimestampMs, e.maxTimestampMs());
                 } else {
                     checkSequence(e, sc.framePosition());
-                    track(e, sc.framePosition(), sc.frameBytes(), indexIntervalBytes, true);
+                    track(e, sc.framePosition(), indexIntervalBytes);
                 }
                 first = false;
                 continue;
@@ -388,12 +396,20 @@ public final class Segment {
             org.slf4j.LoggerFactory.getLogger(Segment.class).warn(
                     "truncating torn tail of {}: {} bytes from byte {} ({})", logPath, size - bad, bad, sc.problem());
             log.truncate(bad);
-            log.force(true);
             writtenBytes = bad;
+            finishRecovery();
             return new Recovery(this, size - bad, size - start);
         }
         writtenBytes = size;
+        finishRecovery();
         return new Recovery(this, 0, size - start);
+    }
+
+    /** Fsyncs what recovery kept (a crashed process leaves unsynced pages behind) and writes the points found. */
+    private void finishRecovery() throws IOException {
+        log.force(true);
+        durableBytes = writtenBytes;
+        writeDurablePoints();
     }
 
     /**
@@ -437,16 +453,12 @@ public final class Segment {
         }
     }
 
-    /** Applies a written frame to the writer state; adds an index point when the rules ask for one. */
-    private void track(LogEntry e, long position, int frameBytes, int indexIntervalBytes, boolean writePoint)
-            throws IOException {
+    /** Applies a written frame to the writer state; adds an in-memory index point when the rules ask for one. */
+    private void track(LogEntry e, long position, int indexIntervalBytes) {
         boolean point = lastPointPosition < 0 || e.term() != lastTerm
                 || position - lastPointPosition >= indexIntervalBytes;
         if (point) {
-            if (writePoint) {
-                writePoint(e, position);
-            }
-            index.add(e.baseOffset(), e.raftIndex(), e.term(), (int) position);
+            index.add(e.baseOffset(), e.raftIndex(), e.term(), (int) position, maxTimestampMs);
             lastPointPosition = position;
         }
         lastRaftIndex = e.raftIndex();
@@ -455,15 +467,41 @@ public final class Segment {
         maxTimestampMs = Math.max(maxTimestampMs, e.maxTimestampMs());
     }
 
-    private void writePoint(LogEntry e, long position) throws IOException {
-        ByteBuffer p = encodePoint(e.baseOffset(), e.raftIndex(), e.term(), maxTimestampMs, (int) position);
-        long at = HEADER_BYTES + (long) index.size() * POINT_BYTES;
+    /** Writes the points the log has been fsynced past. On failure the index file is cut back. */
+    private void writeDurablePoints() throws IOException {
+        SparseIndex.Points p = index.snapshot();
+        long durable = durableBytes;
+        int n = pointsInFile;
+        while (n < p.size() && p.positions()[n] <= durable) {
+            n++;
+        }
+        if (n == pointsInFile) {
+            return;
+        }
+        ByteBuffer b = ByteBuffer.allocate((n - pointsInFile) * POINT_BYTES);
+        for (int i = pointsInFile; i < n; i++) {
+            b.put(encodePoint(p.offsets()[i], p.indexes()[i], p.terms()[i], p.maxTimestampsMs()[i], p.positions()[i]));
+        }
+        long at = HEADER_BYTES + (long) pointsInFile * POINT_BYTES;
         try {
-            Disk.writeFully(indexFile, p, at);
+            Disk.writeFully(indexFile, b.flip(), at);
         } catch (IOException ex) {
             indexFile.truncate(at);
             throw ex;
         }
+        pointsInFile = n;
+    }
+
+    /** Fsyncs the log and writes every pending index point, so the next open scans almost nothing. */
+    public void syncForClose() throws IOException {
+        log.force(false);
+        durableBytes = writtenBytes;
+        writeDurablePoints();
+    }
+
+    /** Called by the flusher after an fsync that covered the first {@code bytes} of the log. */
+    public void markDurable(long bytes) {
+        durableBytes = bytes;
     }
 
     /**
@@ -475,11 +513,13 @@ public final class Segment {
         long pos = writtenBytes;
         int size = frame.remaining();
         Invariants.check(pos + size <= Integer.MAX_VALUE, "segment %s would exceed 2 GiB", name);
+        // Points for frames fsynced since the last append; a failure here leaves the log untouched.
+        writeDurablePoints();
         int pointsBefore = index.size();
         long lastPointBefore = lastPointPosition;
         try {
             Disk.writeFully(log, frame, pos);
-            track(e, pos, size, indexIntervalBytes, true);
+            track(e, pos, indexIntervalBytes);
         } catch (IOException ex) {
             // Cut the partial frame (and point) back so the file never holds half an entry we did not report.
             log.truncate(pos);
@@ -503,6 +543,8 @@ public final class Segment {
     public void seal() throws IOException {
         Invariants.check(!sealed, "segment %s sealed twice", name);
         log.force(true);
+        durableBytes = writtenBytes;
+        writeDurablePoints();
         long footerAt = HEADER_BYTES + (long) index.size() * POINT_BYTES;
         try {
             indexFile.truncate(footerAt);
@@ -546,10 +588,12 @@ public final class Segment {
             indexFile = io.open(indexPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
         int keep = index.snapshot().firstAtOrAfterPosition(position);
-        indexFile.truncate(HEADER_BYTES + (long) keep * POINT_BYTES);
+        pointsInFile = sealed ? keep : Math.min(pointsInFile, keep);
+        indexFile.truncate(HEADER_BYTES + (long) pointsInFile * POINT_BYTES);
         indexFile.force(true);
         log.truncate(position);
         log.force(true);
+        durableBytes = position;
         index.truncate(keep);
         var pts = index.snapshot();
         lastPointPosition = keep == 0 ? -1 : pts.positions()[keep - 1];
@@ -684,7 +728,7 @@ public final class Segment {
 
     /** Bytes this segment occupies on disk (log + index). */
     public long diskBytes() {
-        return writtenBytes + (sealed ? indexFileBytes : HEADER_BYTES + (long) index.size() * POINT_BYTES);
+        return writtenBytes + (sealed ? indexFileBytes : HEADER_BYTES + (long) pointsInFile * POINT_BYTES);
     }
 
     public void close() throws IOException {
