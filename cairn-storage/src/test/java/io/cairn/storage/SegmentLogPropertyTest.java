@@ -211,7 +211,12 @@ class SegmentLogPropertyTest {
     private static void simulateCrash(Path dir, Model m, long activeFirstIndex, Random rnd) throws IOException {
         Path active;
         try (Stream<Path> files = Files.list(dir)) {
-            active = files.filter(p -> p.toString().endsWith(".log")).max(Comparator.naturalOrder()).orElseThrow();
+            // Segment order: base offset, then the plain name before any "-<first index>" name.
+            active = files.filter(p -> p.toString().endsWith(".log"))
+                    .max(Comparator.comparing((Path p) -> p.getFileName().toString().substring(0, 20))
+                            .thenComparing(p -> p.getFileName().toString().length())
+                            .thenComparing(p -> p.getFileName().toString()))
+                    .orElseThrow();
         }
         long durableBytes = 0;
         for (LogEntry e : m.entries) {
