@@ -250,7 +250,8 @@ public final class SegmentLog implements AutoCloseable {
     /**
      * Writes {@code entry} after the last one (no fsync) and returns. The entry must continue the
      * log: {@code raftIndex == lastIndex() + 1}, {@code baseOffset == nextOffset()},
-     * {@code term >= lastTerm()}. May seal the active segment first (which fsyncs it).
+     * {@code term >= lastTerm()}. May seal the active segment first, when it is full or older than
+     * {@link LogConfig#segmentMs()} (which fsyncs it).
      *
      * @throws DiskFullException   no space; nothing was written and the log accepts appends again later
      * @throws LogFailedException  the log failed earlier (fsync) or an unexpected write error happened now
@@ -269,7 +270,8 @@ public final class SegmentLog implements AutoCloseable {
                     + config.entryBytesMax());
         }
         Segment active = segments[segments.length - 1];
-        if (active.isSealed() || (!active.isEmpty() && active.writtenBytes() + size > config.segmentBytesMax())) {
+        if (active.isSealed() || (!active.isEmpty() && (active.writtenBytes() + size > config.segmentBytesMax()
+                || config.clockMs().getAsLong() - active.createdMs() >= config.segmentMs()))) {
             active = roll();
         }
         ByteBuffer frame = FrameCodec.encode(entry);
@@ -285,7 +287,11 @@ public final class SegmentLog implements AutoCloseable {
         requestFlush();
     }
 
-    /** Seals the active segment when it is older than {@link LogConfig#segmentMs()} and not empty. */
+    /**
+     * Seals the active segment when it is older than {@link LogConfig#segmentMs()} and not empty.
+     * Appends check this too; call it periodically so that an idle partition's last segment
+     * also seals (and becomes eligible for retention by age).
+     */
     public boolean rollIfDue() throws IOException {
         checkWritable();
         Segment active = segments[segments.length - 1];

@@ -46,8 +46,6 @@ public final class Segment {
     static final int HEADER_BYTES = 44;
     static final int POINT_BYTES = 40;
     static final int FOOTER_BYTES = 56;
-    /** Header flag: this segment starts the log after a reset; older segments are leftovers to delete. */
-    public static final int FLAG_RESET_BASE = 1;
 
     private final ChannelOpener io;
     private final String name;
