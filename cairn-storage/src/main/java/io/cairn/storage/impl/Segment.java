@@ -77,8 +77,12 @@ public final class Segment {
     private long lastPointPosition = -1;
     /** Points [0, pointsInFile) are in the index file; later ones wait for the log to be fsynced past them. */
     private volatile int pointsInFile;
-    /** Log bytes known fsynced. */
-    private volatile long durableBytes;
+    /**
+     * Log bytes known fsynced. Raised by the flusher (with a mark that may be older than a seal
+     * the owner just did, hence only ever raised) and by the owner; lowered only by truncation,
+     * which excludes the flusher.
+     */
+    private final java.util.concurrent.atomic.AtomicLong durableBytes = new java.util.concurrent.atomic.AtomicLong();
 
     private Segment(ChannelOpener io, Path dir, String name, long baseOffset, long prevRaftIndex, long prevTerm,
                     long createdMs, int flags) {
@@ -406,7 +410,7 @@ public final class Segment {
     /** Fsyncs what recovery kept (a crashed process leaves unsynced pages behind) and writes the points found. */
     private void finishRecovery() throws IOException {
         log.force(true);
-        durableBytes = writtenBytes;
+        durableBytes.accumulateAndGet(writtenBytes, Math::max);
         writeDurablePoints();
     }
 
@@ -468,7 +472,7 @@ public final class Segment {
     /** Writes the points the log has been fsynced past. On failure the index file is cut back. */
     private void writeDurablePoints() throws IOException {
         SparseIndex.Points p = index.snapshot();
-        long durable = durableBytes;
+        long durable = durableBytes.get();
         int n = pointsInFile;
         while (n < p.size() && p.positions()[n] <= durable) {
             n++;
@@ -493,13 +497,13 @@ public final class Segment {
     /** Fsyncs the log and writes every pending index point, so the next open scans almost nothing. */
     public void syncForClose() throws IOException {
         log.force(false);
-        durableBytes = writtenBytes;
+        durableBytes.accumulateAndGet(writtenBytes, Math::max);
         writeDurablePoints();
     }
 
     /** Called by the flusher after an fsync that covered the first {@code bytes} of the log. */
     public void markDurable(long bytes) {
-        durableBytes = bytes;
+        durableBytes.accumulateAndGet(bytes, Math::max);
     }
 
     /**
@@ -541,7 +545,7 @@ public final class Segment {
     public void seal() throws IOException {
         Invariants.check(!sealed, "segment %s sealed twice", name);
         log.force(true);
-        durableBytes = writtenBytes;
+        durableBytes.accumulateAndGet(writtenBytes, Math::max);
         writeDurablePoints();
         long footerAt = HEADER_BYTES + (long) index.size() * POINT_BYTES;
         try {
@@ -591,7 +595,7 @@ public final class Segment {
         indexFile.force(true);
         log.truncate(position);
         log.force(true);
-        durableBytes = position;
+        durableBytes.set(position);
         index.truncate(keep);
         var pts = index.snapshot();
         lastPointPosition = keep == 0 ? -1 : pts.positions()[keep - 1];
