@@ -55,7 +55,9 @@ public final class SegmentLog implements AutoCloseable {
     /** Marks an interrupted {@link #resetTo}: present on open, the reset is completed first. */
     static final String RESET_FILE = "reset.state";
     private static final int READ_BUFFER_BYTES_MIN = 4096;
-    private static final int READ_BUFFER_BYTES_MAX = 1 << 20;
+    /** Reads fetch at most this much per positional read, so a small read never pulls in a large block. */
+    private static final int READ_BUFFER_BYTES_MAX = 256 << 10;
+    private static final int SCRUB_BUFFER_BYTES = 1 << 20;
 
     private final Path dir;
     private final LogConfig config;
@@ -818,7 +820,7 @@ public final class SegmentLog implements AutoCloseable {
                 if (!s.isSealed()) {
                     continue;
                 }
-                FrameScanner sc = new FrameScanner(s.channel(), 0, s.writtenBytes(), READ_BUFFER_BYTES_MAX,
+                FrameScanner sc = new FrameScanner(s.channel(), 0, s.writtenBytes(), SCRUB_BUFFER_BYTES,
                         config.entryBytesMax());
                 long expectIndex = s.firstRaftIndex();
                 long expectOffset = s.baseOffset();
