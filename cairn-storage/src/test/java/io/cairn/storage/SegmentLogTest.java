@@ -396,7 +396,7 @@ class SegmentLogTest {
         }
         java.util.Random rnd = new java.util.Random(7);
         long term = 1;
-        for (int op = 0; op < 3000; op++) {
+        for (int op = 0; op < 1000; op++) {
             int k = rnd.nextInt(100);
             if (k < 80) {
                 appendNext(log, term, rnd.nextInt(4));
