@@ -42,8 +42,8 @@ public final class SingleScenario implements Callable<Integer> {
     @Option(names = "--acks", description = "acks query parameter; empty uses the server default")
     String acks = "";
 
-    @Option(names = "--consume", negatable = true, description = "also run consume and mixed rows on the log the produce rows wrote (default: on)")
-    boolean consume = true;
+    @Option(names = "--no-consume", description = "skip the consume and mixed rows that run on the log the produce rows wrote")
+    boolean noConsume;
 
     @Option(names = "--consume-limit", description = "records per consume request (default ${DEFAULT-VALUE})")
     int consumeLimit = 100;
@@ -104,7 +104,7 @@ public final class SingleScenario implements Callable<Integer> {
                         serverRows(rep, openProbe);
                         gcRow(rep, "open-loop produce window", openProbe.nodeGc(), openProbe);
                     }
-                    if (consume) {
+                    if (!noConsume) {
                     long records = Nodes.minHighWatermark(node, Nodes.TOPIC);
                     WindowProbe consumeProbe = new WindowProbe(node);
                     LoadResult cons = HttpLoadGenerator.run(opts.closed(
