@@ -77,6 +77,7 @@ public final class HttpServer implements AutoCloseable {
         this.router = router;
         this.auth = auth;
         this.metrics = metrics;
+        metrics.registerConnectionsGauge(connections::get);
     }
 
     /** Binds and returns the bound port. Throws the bind failure (e.g. port in use) unchanged. */
