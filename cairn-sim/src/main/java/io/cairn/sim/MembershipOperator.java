@@ -111,6 +111,7 @@ final class MembershipOperator {
     /** A config change entry was committed (first time any node applied it). */
     void onCommitted(Entry e, ConfigChange c) {
         changesCommitted++;
+        cluster.count("configChange" + c.type());
         if (proposedIndex == e.index() && proposedTerm == e.term()) {
             proposedIndex = 0;
             ConfigChange done = plan.pollFirst();
@@ -120,6 +121,7 @@ final class MembershipOperator {
             SimNode removed = cluster.node(c.node());
             if (removed.isUp() && removed.raft.role() == io.cairn.core.raft.Role.LEADER) {
                 leaderRemovals++;
+                cluster.count("leaderRemoved");
             }
             cluster.scheduler.after(REMOVED_NODE_LINGER_TICKS * cluster.tickUs, () -> {
                 if (removed.isUp()) {

@@ -48,6 +48,8 @@ final class SimCluster {
     int fsyncStallPerMille;
     final long fsyncStallMaxUs;
 
+    /** What a run exercised, by name, so tests can prove a feature is really being driven. */
+    final java.util.TreeMap<String, Long> coverage = new java.util.TreeMap<>();
     private final List<SimNode> slots = new ArrayList<>();
     private final Map<NodeId, SimNode> byId = new HashMap<>();
     private final TreeSet<NodeId> quarantined = new TreeSet<>();
@@ -97,6 +99,10 @@ final class SimCluster {
             return r.between(fsyncDelayMaxUs, fsyncStallMaxUs);
         }
         return r.between(fsyncDelayMinUs, fsyncDelayMaxUs);
+    }
+
+    void count(String what) {
+        coverage.merge(what, 1L, Long::sum);
     }
 
     SimNode node(NodeId id) {

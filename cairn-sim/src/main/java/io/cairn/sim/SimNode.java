@@ -92,7 +92,10 @@ final class SimNode {
         incarnation++;
         raft = null;
         pending.clear();
-        disk.crash();
+        if (disk.crash() > 0) {
+            cluster.count("crashLostWrites");
+        }
+        cluster.count("crash");
         role = Role.FOLLOWER;
         cluster.trace.add("crash " + id);
     }
@@ -138,6 +141,7 @@ final class SimNode {
             // The snapshot replaces the whole log (README-raft.md), so no stale suffix survives it.
             disk.installSnapshot(s, s.index(), s.term(), false);
             installed = s.metadata();
+            cluster.count("snapshotInstalled");
         }
         if (!rd.entries().isEmpty()) {
             long first = rd.entries().get(0).index();
@@ -234,6 +238,7 @@ final class SimNode {
         Snapshot s = new Snapshot(new SnapshotMetadata(through, termAt(w, through), m),
                 StateDigest.encodeSnapshot(appliedDigest, through));
         disk.compact(through, termAt(w, through), s);
+        cluster.count("compaction");
         cluster.trace.add("compact " + id + " " + through);
     }
 
@@ -248,6 +253,7 @@ final class SimNode {
             boolean isNew = role != Role.LEADER || roleTerm != term;
             cluster.checker.leader(id, term);
             if (isNew) {
+                cluster.count("election");
                 SimDisk.Contents<HardState, Entry, Snapshot> w = disk.written();
                 cluster.checker.becameLeader(id, term, index -> {
                     if (index <= w.snapshotIndex()) {

@@ -40,7 +40,8 @@ public final class SimRun {
 
     /** What a run reports. */
     public record Result(long seed, int voters, boolean ok, String violation, String invariant, long traceHash,
-                         long eventsRun, long simulatedTicks, String stats) {
+                         long eventsRun, long simulatedTicks, String stats, java.util.Map<String, Long> coverage,
+                         long electionTicksAfterHeal, long commitTicksMax) {
         public String replay() {
             return "-Dcairn.sim.seed=" + seed + " (voters=" + voters + ")";
         }
@@ -77,16 +78,16 @@ public final class SimRun {
         try {
             execute();
             return new Result(seed, voters, true, null, null, c.trace.value(), c.scheduler.eventsRun(),
-                    c.scheduler.nowUs() / c.tickUs, stats());
+                    c.scheduler.nowUs() / c.tickUs, stats(), c.coverage, maxElectionTicks, maxCommitTicks);
         } catch (SimViolation v) {
             return new Result(seed, voters, false, v.getMessage() + " at tick " + c.scheduler.nowUs() / c.tickUs,
-                    v.invariant(), c.trace.value(), c.scheduler.eventsRun(), c.scheduler.nowUs() / c.tickUs, stats());
+                    v.invariant(), c.trace.value(), c.scheduler.eventsRun(), c.scheduler.nowUs() / c.tickUs, stats(), c.coverage, maxElectionTicks, maxCommitTicks);
         } catch (RuntimeException e) {
             // A crash inside the core (an Invariants failure or a bug) is a finding too.
             StackTraceElement where = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
             return new Result(seed, voters, false, e + " at " + where + " at tick " + c.scheduler.nowUs() / c.tickUs,
                     "exception:" + e.getClass().getSimpleName(), c.trace.value(), c.scheduler.eventsRun(),
-                    c.scheduler.nowUs() / c.tickUs, stats());
+                    c.scheduler.nowUs() / c.tickUs, stats(), c.coverage, maxElectionTicks, maxCommitTicks);
         }
     }
 
@@ -274,6 +275,7 @@ public final class SimRun {
                 NodeId target = r.pick(vs);
                 TransferResult tr = leader.raft.transferLeadership(target);
                 c.trace.add("transfer " + leader.id + "->" + target + " " + tr);
+                c.count("transfer" + tr);
                 leader.drain();
             }
         } else {
@@ -314,6 +316,7 @@ public final class SimRun {
             victim.crash();
         }
         victim.disk.wipe();
+        c.count("corruptReplaced");
         victim.retired = true;
         c.quarantine(victim.id);
         c.trace.add("corrupt " + victim.id);

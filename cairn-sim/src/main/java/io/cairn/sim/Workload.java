@@ -158,6 +158,7 @@ final class Workload {
         cluster.checker.acknowledged(new InvariantChecker.Ack(p.valueId, p.concern, p.index, p.term, p.node.id,
                 p.node.raft.term()), durableOn, voters, cluster.quarantined());
         acked++;
+        cluster.count("ack" + p.concern);
         cluster.trace.add(p.valueId * 13 + p.concern.ordinal());
     }
 
