@@ -43,7 +43,7 @@ final class DiskGuard {
             throw new BrokerException.DiskFull("the node's logs hold " + logBytes.get() + " bytes and the bound is "
                     + diskBytesMax + " (--max-disk-bytes); free space with retention or delete-before");
         }
-        if (store == null) {
+        if (store == null || freeReserveBytes < 0) {
             return;
         }
         long usable;

@@ -126,6 +126,8 @@ public final class PartitionReplica implements PartitionHandle {
     private final HashMap<String, InflightKey> inflightKeys = new HashMap<>();
     /** Readys whose writes are not yet known durable, in Ready order. */
     private final ArrayDeque<PersistWait> persistWaits = new ArrayDeque<>();
+    /** Answers decided during this round, given at its end; bounded by the proposals applied in it. */
+    private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
     private long lastBatchIndex;
     private long appliedBytesSinceCheckpoint;
     private long checkpointIndex;
@@ -536,9 +538,11 @@ public final class PartitionReplica implements PartitionHandle {
             if (progress) {
                 scheduleRound(); // Yield to other groups on this thread; continue next round.
             }
-            completeAwaiting();
             maybeCheckpoint();
+            // Publish before answering, so a caller that got its answer sees the new status.
             publish();
+            completeAwaiting();
+            runDeferred();
         } catch (Throwable t) {
             failReplica(t);
         }
@@ -633,8 +637,9 @@ public final class PartitionReplica implements PartitionHandle {
     }
 
     private boolean canWrite() {
-        return failure == null && raft.role() == Role.LEADER && raft.isReadyForWrites()
-                && sm.appliedIndex() >= raft.commitIndex();
+        // isReadyForWrites: this term's no-op is applied, so every earlier entry (and its keys)
+        // is in the state machine; later entries are our own proposals, whose keys are in flight.
+        return failure == null && raft.role() == Role.LEADER && raft.isReadyForWrites();
     }
 
     private BrokerException notWritable() {
@@ -857,6 +862,13 @@ public final class PartitionReplica implements PartitionHandle {
         }
     }
 
+    /** Answers for control requests, given after {@link #publish()} at the end of the round. */
+    private void runDeferred() {
+        for (Runnable r; (r = deferred.poll()) != null; ) {
+            r.run();
+        }
+    }
+
     private void settleApplied(Proposal p, ApplyResult result, Deletion deletion) {
         for (String key : p.keys()) {
             InflightKey f = inflightKeys.get(key);
@@ -876,10 +888,10 @@ public final class PartitionReplica implements PartitionHandle {
             return;
         }
         switch (result) {
-            case ApplyResult.CommitApplied ca -> c.complete(new CommitResult(ca.committedOffset(), ca.advanced()));
-            case ApplyResult.CommitRejected cr -> c.fail(new BrokerException.BadRequest("commit_rejected", cr.reason()));
-            case ApplyResult.LogStartRaised l -> c.complete(new DeleteBeforeResult(l.logStart(),
-                    deletion == null ? 0 : deletion.segments(), deletion == null ? 0 : deletion.bytes()));
+            case ApplyResult.CommitApplied ca -> deferred.add(() -> c.complete(new CommitResult(ca.committedOffset(), ca.advanced())));
+            case ApplyResult.CommitRejected cr -> deferred.add(() -> c.fail(new BrokerException.BadRequest("commit_rejected", cr.reason())));
+            case ApplyResult.LogStartRaised l -> deferred.add(() -> c.complete(new DeleteBeforeResult(l.logStart(),
+                    deletion == null ? 0 : deletion.segments(), deletion == null ? 0 : deletion.bytes())));
             default -> c.fail(new BrokerException.StorageFailed("unexpected result " + result + " for " + c.command));
         }
     }
@@ -1149,6 +1161,7 @@ public final class PartitionReplica implements PartitionHandle {
     }
 
     private void failAll(BrokerException err) {
+        runDeferred(); // Those entries were applied: their answers stand.
         failQueuedProduce(err);
         for (ControlRequest<?> c; (c = controlQueue.poll()) != null; ) {
             queuedControls.decrementAndGet();

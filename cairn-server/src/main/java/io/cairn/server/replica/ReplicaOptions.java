@@ -24,7 +24,8 @@ import io.cairn.core.NodeId;
  * @param diskBytesMax               cap on the bytes of all partition logs on this node (0 = none)
  * @param diskFreeReserveBytes       produce answers DiskFull once the data filesystem has less
  *                                   than this free, keeping room for the control entries and
- *                                   snapshots that free space again (delete-before, retention)
+ *                                   snapshots that free space again (delete-before, retention);
+ *                                   -1 skips the free-space check (tests of a truly full disk)
  * @param openTimeoutMs              how long {@code open} waits for a one-voter group to become
  *                                   a leader ready for writes
  */
@@ -60,7 +61,7 @@ public record ReplicaOptions(
         require(consumeWaitersMax >= 1, "consumeWaitersMax must be >= 1");
         require(checkpointIntervalBytes >= 1, "checkpointIntervalBytes must be >= 1");
         require(diskBytesMax >= 0, "diskBytesMax must be >= 0 (0 = unbounded)");
-        require(diskFreeReserveBytes >= 0, "diskFreeReserveBytes must be >= 0");
+        require(diskFreeReserveBytes >= -1, "diskFreeReserveBytes must be >= 0, or -1 for no free-space check");
         require(openTimeoutMs >= 1, "openTimeoutMs must be >= 1");
     }
 
