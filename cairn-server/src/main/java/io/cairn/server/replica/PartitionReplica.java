@@ -97,6 +97,8 @@ public final class PartitionReplica implements PartitionHandle {
     /** Bound on loop iterations of one round before yielding the thread to other groups. */
     private static final int ROUND_STEPS_MAX = 64;
     private static final int IDEMPOTENCY_KEY_BYTES_MAX = 256;
+    /** After ENOSPC, a one-voter group retries its election this often (in ticks) until the log takes writes again. */
+    private static final int DISK_FULL_RETRY_TICKS = 20;
 
     private final String topic;
     private final int partition;
@@ -151,6 +153,8 @@ public final class PartitionReplica implements PartitionHandle {
     private volatile Status status;
     private volatile BrokerException failure;
     private volatile boolean closed;
+    /** Set when a log write hit ENOSPC; cleared when entries are appended again. */
+    private volatile boolean diskFull;
 
     private PartitionReplica(ReplicaRuntime rt, PartitionSpec spec, GroupId groupId, SegmentLog log,
                              FileStore fileStore, SnapshotFile raftSnapshotFile, SnapshotFile checkpointFile,
@@ -501,6 +505,10 @@ public final class PartitionReplica implements PartitionHandle {
         }
         ticks++;
         raft.tick();
+        if (diskFull && ticks % DISK_FULL_RETRY_TICKS == 0 && raft.role() != Role.LEADER
+                && isSingleVoter(raft.membership())) {
+            raft.campaign();
+        }
         if (ticks % HOUSEKEEPING_TICKS == 0) {
             expireDeadlines(System.nanoTime());
         }
@@ -590,6 +598,9 @@ public final class PartitionReplica implements PartitionHandle {
             for (Entry e : rd.entries()) {
                 log.append(EntryFrames.toFrame(e, log.nextOffset()));
             }
+            if (!rd.entries().isEmpty()) {
+                diskFull = false;
+            }
             if (rd.hardState().isPresent()) {
                 persistHardState(rd.hardState().get());
             }
@@ -645,6 +656,9 @@ public final class PartitionReplica implements PartitionHandle {
     private BrokerException notWritable() {
         if (failure != null) {
             return failure;
+        }
+        if (diskFull) {
+            return new BrokerException.DiskFull("the data disk is full; writes resume once space is freed");
         }
         Optional<NodeId> leader = raft.leader();
         if (leader.isPresent() && !leader.get().equals(self)) {
@@ -716,7 +730,7 @@ public final class PartitionReplica implements PartitionHandle {
             return false;
         }
         try {
-            rt.diskGuard.checkProduce(fileStore, Math.min(queuedBytes.get(), rt.options.batchBytesMax()) + 4096);
+            rt.diskGuard.checkProduce(fileStore, estimatedBatchBytes());
         } catch (BrokerException.DiskFull e) {
             failQueuedProduce(e);
             return false;
@@ -813,6 +827,12 @@ public final class PartitionReplica implements PartitionHandle {
         requestsProposed.addAndGet(included.size());
         awaiting.addAll(included);
         return true;
+    }
+
+    /** The frame bytes the next batch will take: queued bytes up to a batch, plus framing per request. */
+    private long estimatedBatchBytes() {
+        long requests = Math.min(queuedRequests.get(), 1024);
+        return Math.min(queuedBytes.get(), rt.options.batchBytesMax()) + 64 + requests * 16;
     }
 
     private BrokerException rejection(Rejected r) {
@@ -1146,9 +1166,8 @@ public final class PartitionReplica implements PartitionHandle {
                 it.remove();
             }
         }
-        if (single) {
-            raft.campaign();
-        }
+        diskFull = true;
+        // No campaign here: the no-op would hit the full disk again at once. onTick retries.
     }
 
     private void failReplica(Throwable t) {
