@@ -90,7 +90,12 @@ public final class TopicRegistry implements Broker {
         for (TopicSpec spec : readState()) {
             topics.put(spec.name(), new Topic(spec, null));
         }
-        return CompletableFuture.runAsync(this::openAll, admin);
+        return CompletableFuture.runAsync(this::openAll, admin).whenComplete((v, t) -> {
+            if (t != null) {
+                notReadyReason = "partition recovery failed: " + String.valueOf(t.getCause() != null ? t.getCause().getMessage()
+                    : t.getMessage());
+            }
+        });
     }
 
     private void openAll() {
@@ -126,9 +131,17 @@ public final class TopicRegistry implements Broker {
             Path dir = topicsDir.resolve(spec.name()).resolve(Integer.toString(p));
             try {
                 handles[p] = factory.open(new PartitionSpec(spec.name(), p, dir, settings));
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                for (int q = 0; q < p; q++) {
+                    closeQuietly(handles[q]);
+                }
+                if (e instanceof IOException io && isNoSpace(io)) {
+                    throw new BrokerException.DiskFull("no space to create partition " + p + " of topic '"
+                        + spec.name() + "': " + e.getMessage());
+                }
                 throw new UncheckedIOException("cannot open partition " + p + " of topic '" + spec.name()
-                    + "' in " + dir + ": " + e.getMessage(), e);
+                    + "' in " + dir + ": " + e.getMessage(),
+                    e instanceof IOException io ? io : new IOException(e));
             }
         }
         return handles;
@@ -151,11 +164,21 @@ public final class TopicRegistry implements Broker {
                 throw new BrokerException.Conflict("topic_exists",
                     "topic '" + spec.name() + "' exists with other settings: " + describeSpec(existing.spec()));
             }
-            var next = new ArrayList<>(specs());
+            List<TopicSpec> before = specs();
+            var next = new ArrayList<>(before);
             next.add(spec);
             // Persist before creating directories; see the class comment for why this order.
             writeState(next);
-            topics.put(spec.name(), new Topic(spec, openPartitions(spec)));
+            PartitionHandle[] handles;
+            try {
+                handles = openPartitions(spec);
+            } catch (RuntimeException e) {
+                // Undo, so a failed create leaves no topic behind (in memory, in the file, or on disk).
+                writeState(before);
+                deleteRecursively(topicsDir.resolve(spec.name()));
+                throw e;
+            }
+            topics.put(spec.name(), new Topic(spec, handles));
             log.info("created topic {}", describeSpec(spec));
             return new TopicCreated(spec, true);
         }, admin);
