@@ -519,12 +519,21 @@ public final class PartitionReplica implements PartitionHandle {
                 LOG.warn("{}: housekeeping failed: {}", this, e.toString());
             }
         }
-        step();
+        // Idle groups skip the round: thousands of partitions tick 100 times a second.
+        if (raft.hasReady() || !persistWaits.isEmpty() || !awaiting.isEmpty() || !produceQueue.isEmpty()
+                || !controlQueue.isEmpty() || !deferred.isEmpty() || log.failure() != null) {
+            step();
+        }
     }
 
     /** One round; a failure in it stops writes to this replica (reads go on). */
     private void step() {
         if (failure != null) {
+            return;
+        }
+        if (log.failure() != null) {
+            // A failed fsync is never retried (the kernel may have dropped the pages): stop writes.
+            failReplica(log.failure());
             return;
         }
         try {
