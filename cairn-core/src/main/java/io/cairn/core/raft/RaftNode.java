@@ -870,7 +870,9 @@ public final class RaftNode {
             pr.freeFirstOne();
         }
         if (pr.match < log.lastIndex()) {
-            sendAppend(r.from(), pr, true);
+            // The follower is alive but behind: appends in flight may have been lost. An append
+            // at `next` either extends its log or is rejected, which drops us back to probing.
+            sendAppend(r.from(), pr, true, true);
         }
         if (r.from().equals(leadTransferee) && pr.match == log.lastIndex()) {
             // TimeoutNow may have been lost; repeat it while the transfer is pending.
@@ -929,6 +931,10 @@ public final class RaftNode {
 
     /** Sends the next append (or the snapshot) to one follower; false if nothing was sent. */
     private boolean sendAppend(NodeId to, Progress pr, boolean allowEmpty) {
+        return sendAppend(to, pr, allowEmpty, false);
+    }
+
+    private boolean sendAppend(NodeId to, Progress pr, boolean allowEmpty, boolean evenWithInflight) {
         if (pr.isPaused(config.inflightMessagesMax(), config.inflightBytesMax())) {
             return false;
         }
@@ -945,7 +951,7 @@ public final class RaftNode {
         List<Entry> entries = pr.next <= log.lastIndex()
                 ? log.entries(pr.next, log.lastIndex() + 1, config.appendBytesMax())
                 : List.of();
-        if (entries.isEmpty() && (!allowEmpty || pr.inflightMessages() > 0)) {
+        if (entries.isEmpty() && (!allowEmpty || (pr.inflightMessages() > 0 && !evenWithInflight))) {
             // With appends in flight the follower learns the commit index from their successors or
             // the next heartbeat; an empty append overtaking them would only cause a rejection.
             return false;
