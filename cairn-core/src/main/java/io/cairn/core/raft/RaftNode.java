@@ -213,6 +213,8 @@ public final class RaftNode {
             case AppendResponse r -> handleAppendResponse(r);
             case HeartbeatResponse r -> handleHeartbeatResponse(r);
             case TimeoutNow t -> {
+                acceptLeader(t.from());
+                log.commitTo(Math.min(t.commit(), log.lastIndex()));
                 if (promotable() && role != Role.LEADER) {
                     // Dissertation §3.10: the leader vouches for us, so skip pre-vote.
                     startElection(true);
@@ -324,7 +326,7 @@ public final class RaftNode {
         electionElapsedTicks = 0;
         Progress pr = progress.get(target);
         if (pr.match == log.lastIndex()) {
-            send(new TimeoutNow(config.groupId(), self, target, term));
+            send(new TimeoutNow(config.groupId(), self, target, term, log.commitIndex()));
         } else {
             sendAppend(target, pr, true);
         }
@@ -852,7 +854,7 @@ public final class RaftNode {
             sendAppend(r.from(), pr, true);
         }
         if (r.from().equals(leadTransferee) && pr.match == log.lastIndex()) {
-            send(new TimeoutNow(config.groupId(), self, r.from(), term));
+            send(new TimeoutNow(config.groupId(), self, r.from(), term, log.commitIndex()));
         }
     }
 
@@ -876,7 +878,7 @@ public final class RaftNode {
         }
         if (r.from().equals(leadTransferee) && pr.match == log.lastIndex()) {
             // TimeoutNow may have been lost; repeat it while the transfer is pending.
-            send(new TimeoutNow(config.groupId(), self, r.from(), term));
+            send(new TimeoutNow(config.groupId(), self, r.from(), term, log.commitIndex()));
         }
         if (r.readRound() > 0 && pr.voter) {
             reads.ack(r.from(), r.readRound());
@@ -1048,7 +1050,7 @@ public final class RaftNode {
         electionElapsedTicks = 0;
         Progress pr = progress.get(best);
         if (pr.match == log.lastIndex()) {
-            send(new TimeoutNow(config.groupId(), self, best, term));
+            send(new TimeoutNow(config.groupId(), self, best, term, log.commitIndex()));
         } else {
             sendAppend(best, pr, true);
         }
