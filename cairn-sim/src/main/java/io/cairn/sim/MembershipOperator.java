@@ -58,7 +58,7 @@ final class MembershipOperator {
             plan.add(promote);
             plan.add(remove);
         }
-        cluster.trace.add("plan replace " + old + " by " + fresh);
+        cluster.note("plan replace " + old + " by " + fresh);
     }
 
     /** Called once per tick: proposes the next change when nothing is in flight. */
@@ -100,7 +100,7 @@ final class MembershipOperator {
         if (r instanceof ProposeResult.Accepted a) {
             proposedIndex = a.index();
             proposedTerm = a.term();
-            cluster.trace.add("propose " + next + " at " + a.index());
+            cluster.note("propose " + next + " at " + a.index());
             leader.drain();
         } else if (((Rejected) r).reason() == Rejection.INVALID_CONFIG_CHANGE) {
             throw new SimViolation("membership", "core refused planned change " + next

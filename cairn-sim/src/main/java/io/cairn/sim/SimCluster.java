@@ -79,10 +79,14 @@ final class SimCluster {
         }
         Membership bootstrap = new Membership(Set.copyOf(initial), Set.of());
         this.committedMembership = bootstrap;
-        Membership empty = new Membership(Set.of(), Set.of());
         for (int i = 0; i < total; i++) {
             NodeId id = NodeId.of("n" + (i + 1));
-            SimNode node = new SimNode(id, i, this, random.fork("node-" + id), i < voters ? bootstrap : empty);
+            // A joining node starts from the group's original membership, which is the membership
+            // in effect at index 0 (RaftStorage.InitialState); replaying the log's config changes
+            // from there reproduces the current membership. Starting it from an empty membership
+            // instead makes it compute a different one (seen in seed 20: a learner that thought it
+            // was the only voter won an election alone).
+            SimNode node = new SimNode(id, i, this, random.fork("node-" + id), bootstrap);
             slots.add(node);
             byId.put(id, node);
         }
@@ -99,6 +103,21 @@ final class SimCluster {
             return r.between(fsyncDelayMaxUs, fsyncStallMaxUs);
         }
         return r.between(fsyncDelayMinUs, fsyncDelayMaxUs);
+    }
+
+    /** With {@code -Dcairn.sim.verbose=true} a replayed run prints what happens, for debugging a seed. */
+    static final boolean VERBOSE = Boolean.getBoolean("cairn.sim.verbose");
+
+    void log(String format, Object... args) {
+        if (VERBOSE) {
+            System.out.printf("%8.2f %s%n", scheduler.nowUs() / (double) tickUs, String.format(format, args));
+        }
+    }
+
+    /** A notable event: into the trace hash, and printed when verbose. */
+    void note(String event) {
+        trace.add(event);
+        log("%s", event);
     }
 
     void count(String what) {
@@ -151,6 +170,9 @@ final class SimCluster {
                 "%s emitted a message with wrong sender or group: %s", from.id, m);
         SimNode to = byId.get(m.to());
         SimViolation.check(to != null, "driver", "%s sent to unknown node %s", from.id, m.to());
+        if (VERBOSE) {
+            log("send %s", m);
+        }
         network.send(from.slot, to.slot, m);
     }
 
@@ -160,11 +182,17 @@ final class SimCluster {
             return;
         }
         trace.add(scheduler.nowUs() * 31 + from * 7L + to);
+        if (VERBOSE) {
+            log("deliver %s", m);
+        }
         target.deliver(m);
     }
 
     /** Called for every entry any node applies; tracks the committed membership. */
     void onApplied(Entry e) {
+        if (VERBOSE && e.type() == EntryType.CONFIG_CHANGE) {
+            log("applied config change %s at %s", ConfigChange.decode(e.data()), e.index());
+        }
         if (e.index() <= globallyAppliedIndex) {
             return;
         }

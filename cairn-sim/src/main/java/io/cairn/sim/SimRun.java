@@ -119,7 +119,7 @@ public final class SimRun {
         SimNode leader = null;
         while (leader == null || !leader.raft.isReadyForWrites()) {
             SimViolation.check(c.scheduler.nowUs() - healUs <= LIVENESS_LEADER_TIMEOUTS * E * c.tickUs, "liveness",
-                    "no write-ready leader %s ticks after heal", LIVENESS_LEADER_TIMEOUTS * E);
+                    "no write-ready leader %s ticks after heal: %s", LIVENESS_LEADER_TIMEOUTS * E, describeNodes());
             c.scheduler.runUntil(c.scheduler.nowUs() + c.tickUs);
             leader = c.leader();
         }
@@ -142,8 +142,8 @@ public final class SimRun {
                     continue;
                 }
                 SimViolation.check(c.scheduler.nowUs() - r.submittedUs <= commitBoundUs, "liveness",
-                        "request submitted at tick %s not committed within %s ticks",
-                        r.submittedUs / c.tickUs, commitBoundUs / c.tickUs);
+                        "request submitted at tick %s not committed within %s ticks: %s",
+                        r.submittedUs / c.tickUs, commitBoundUs / c.tickUs, describeNodes());
                 // The client retries (with a fresh value) every election timeout until it commits.
                 if (r.lastAttemptUs < 0 || c.scheduler.nowUs() - r.lastAttemptUs >= E * c.tickUs) {
                     c.workload.submitLive(r);
@@ -185,7 +185,8 @@ public final class SimRun {
         for (SimNode n : c.allNodes()) {
             if (n.isUp()) {
                 sb.append(n.id).append('=').append(n.raft.role()).append("/t").append(n.raft.term())
-                        .append("/c").append(n.raft.commitIndex()).append("/a").append(n.appliedIndex).append(' ');
+                        .append("/c").append(n.raft.commitIndex()).append("/a").append(n.appliedIndex)
+                        .append(n.raft.isReadyForWrites() ? "/ready" : "").append(' ');
             }
         }
         return sb.append(c.committedMembership).toString();
@@ -227,7 +228,7 @@ public final class SimRun {
                 n.start();
             }
         }
-        c.trace.add("heal");
+        c.note("heal");
     }
 
     private boolean wasStarted(SimNode n) {
@@ -236,6 +237,7 @@ public final class SimRun {
 
     private void nemesis() {
         faults++;
+        c.log("nemesis");
         SimRandom r = nemesisRandom;
         List<SimNode> up = c.upNodes();
         int action = r.nextInt(100);
@@ -250,22 +252,22 @@ public final class SimRun {
             int b = r.nextInt(voters + spareUsed);
             if (a != b) {
                 c.network.setBlocked(a, b, true);
-                c.trace.add("cut " + a + "->" + b);
+                c.note("cut " + a + "->" + b);
             }
         } else if (action < 48) {
             SimNode leader = c.leader();
             if (leader != null) {
                 c.network.isolate(leader.slot);
-                c.trace.add("isolate " + leader.id);
+                c.note("isolate " + leader.id);
             }
         } else if (action < 60) {
             c.network.heal();
-            c.trace.add("heal network");
+            c.note("heal network");
         } else if (action < 72) {
             c.network.faults().dropPerMille = r.chancePerMille(500) ? 0 : (int) r.between(1, 200);
             c.network.faults().duplicatePerMille = r.chancePerMille(500) ? 0 : (int) r.between(1, 100);
             c.network.faults().slowPerMille = r.chancePerMille(500) ? 0 : (int) r.between(1, 20);
-            c.trace.add("knobs");
+            c.note("knobs");
         } else if (action < 78) {
             c.fsyncStallPerMille = r.chancePerMille(500) ? 0 : (int) r.between(1, 100);
         } else if (action < 88) {
@@ -274,7 +276,7 @@ public final class SimRun {
                 List<NodeId> vs = new ArrayList<>(c.committedMembership.voters());
                 NodeId target = r.pick(vs);
                 TransferResult tr = leader.raft.transferLeadership(target);
-                c.trace.add("transfer " + leader.id + "->" + target + " " + tr);
+                c.note("transfer " + leader.id + "->" + target + " " + tr);
                 c.count("transfer" + tr);
                 leader.drain();
             }
@@ -319,7 +321,7 @@ public final class SimRun {
         c.count("corruptReplaced");
         victim.retired = true;
         c.quarantine(victim.id);
-        c.trace.add("corrupt " + victim.id);
+        c.note("corrupt " + victim.id);
         NodeId fresh = c.slot(voters + spareUsed++).id;
         c.operator.planReplace(victim.id, fresh);
     }
@@ -351,7 +353,7 @@ public final class SimRun {
                 }
             }
         }
-        c.trace.add("partition");
+        c.note("partition");
     }
 
     /** Exposed for tests that need a role check; not part of a run's decisions. */
