@@ -790,6 +790,13 @@ public final class RaftNode {
             pr.freeFirstOne();
         }
         if (pr.match < log.lastIndex()) {
+            if (pr.state == ProgressState.REPLICATE && pr.next > log.lastIndex()) {
+                // Everything has been sent, yet the follower answers heartbeats still behind: an
+                // append was lost (or rejected out of order, and that rejection looked stale). With
+                // its slot still counted in flight nothing would ever be resent, so fall back to
+                // probing from the match point (etcd recovers the same way on heartbeat answers).
+                pr.becomeProbe();
+            }
             sendAppend(r.from(), pr, true);
         }
         if (r.readRound() > 0 && pr.voter) {
