@@ -108,6 +108,35 @@ final class MembershipOperator {
         }
     }
 
+    /**
+     * Shuts a removed node down once a majority of the new voters have applied its removal, and
+     * not before {@link #REMOVED_NODE_LINGER_TICKS}. Shutting it down earlier can wedge the group:
+     * the core switches membership when it applies a change, so if the removed leader vanishes
+     * before the remaining voters learn that the removal committed, they keep counting it in
+     * their quorum and can never elect a leader (seed 1431: a two-voter group removing its leader
+     * while the other voter was down). The real operator tooling must wait the same way.
+     */
+    private void scheduleShutdown(SimNode removed, long removalIndex) {
+        cluster.scheduler.after(REMOVED_NODE_LINGER_TICKS * cluster.tickUs, () -> {
+            int applied = 0;
+            for (NodeId v : cluster.committedMembership.voters()) {
+                SimNode n = cluster.node(v);
+                if (n.isUp() && n.appliedIndex >= removalIndex) {
+                    applied++;
+                }
+            }
+            if (applied < cluster.committedMembership.quorum()) {
+                scheduleShutdown(removed, removalIndex);
+                return;
+            }
+            if (removed.isUp()) {
+                cluster.workload.onCrash(removed);
+                removed.crash();
+            }
+            removed.retired = true;
+        });
+    }
+
     /** A config change entry was committed (first time any node applied it). */
     void onCommitted(Entry e, ConfigChange c) {
         changesCommitted++;
@@ -123,13 +152,7 @@ final class MembershipOperator {
                 leaderRemovals++;
                 cluster.count("leaderRemoved");
             }
-            cluster.scheduler.after(REMOVED_NODE_LINGER_TICKS * cluster.tickUs, () -> {
-                if (removed.isUp()) {
-                    cluster.workload.onCrash(removed);
-                    removed.crash();
-                }
-                removed.retired = true;
-            });
+            scheduleShutdown(removed, e.index());
         }
     }
 }

@@ -55,6 +55,9 @@ final class SimCluster {
     private final TreeSet<NodeId> quarantined = new TreeSet<>();
     /** The membership as of the highest committed config change seen (for choosing fault targets). */
     Membership committedMembership;
+    /** Every committed membership with the index its change was committed at (index 0: bootstrap). */
+    private final List<long[]> membershipIndexes = new ArrayList<>();
+    private final List<Membership> membershipHistory = new ArrayList<>();
     private long committedMembershipIndex;
     private long globallyAppliedIndex;
 
@@ -79,6 +82,8 @@ final class SimCluster {
         }
         Membership bootstrap = new Membership(Set.copyOf(initial), Set.of());
         this.committedMembership = bootstrap;
+        membershipIndexes.add(new long[] {0});
+        membershipHistory.add(bootstrap);
         for (int i = 0; i < total; i++) {
             NodeId id = NodeId.of("n" + (i + 1));
             // A joining node starts from the group's original membership, which is the membership
@@ -122,6 +127,24 @@ final class SimCluster {
 
     void count(String what) {
         coverage.merge(what, 1L, Long::sum);
+    }
+
+    /**
+     * The voter sets that may have decided the commit of the entry at {@code index}: the one whose
+     * change is at or before {@code index}, the one before it (the core switches membership when a
+     * change is applied, so entries after a change's index can still commit under the previous
+     * membership), and every later one. An entry is safely committed if it is durable on a
+     * majority of one of them (one-at-a-time changes keep consecutive majorities overlapping).
+     */
+    List<Set<NodeId>> voterSetsSince(long index) {
+        List<Set<NodeId>> out = new ArrayList<>();
+        for (int i = 0; i < membershipHistory.size(); i++) {
+            boolean nextStartsAfter = i + 2 >= membershipHistory.size() || membershipIndexes.get(i + 2)[0] > index;
+            if (nextStartsAfter) {
+                out.add(membershipHistory.get(i).voters());
+            }
+        }
+        return out;
     }
 
     SimNode node(NodeId id) {
@@ -206,6 +229,8 @@ final class SimCluster {
                 // tracks membership to pick fault targets, so it keeps the old view.
             }
             committedMembershipIndex = e.index();
+            membershipIndexes.add(new long[] {e.index()});
+            membershipHistory.add(committedMembership);
             operator.onCommitted(e, c);
         }
     }
