@@ -54,6 +54,8 @@ public final class SimRun {
     private final SimRandom nemesisRandom;
     private final SimRandom clientRandom;
     private final long chaosTicks;
+    /** Faults come every 1..this many ticks; drawn per run so some runs are far more hostile. */
+    private final long nemesisGapTicksMax;
     private boolean chaos = true;
     private int spareUsed;
     private long faults;
@@ -67,6 +69,7 @@ public final class SimRun {
         this.nemesisRandom = c.random.fork("nemesis");
         this.clientRandom = c.random.fork("clients");
         this.chaosTicks = nemesisRandom.between(200, 600);
+        this.nemesisGapTicksMax = nemesisRandom.between(5, 60);
     }
 
     /** The cluster size for a seed when none is given: 1, 3, 5 or 7, mostly 3 and 5. */
@@ -226,7 +229,7 @@ public final class SimRun {
     }
 
     private void scheduleNemesis() {
-        c.scheduler.after(nemesisRandom.between(5, 60) * c.tickUs, () -> {
+        c.scheduler.after(nemesisRandom.between(1, nemesisGapTicksMax) * c.tickUs, () -> {
             if (!chaos) {
                 return;
             }
@@ -256,8 +259,15 @@ public final class SimRun {
         c.log("nemesis");
         SimRandom r = nemesisRandom;
         List<SimNode> up = c.upNodes();
-        int action = r.nextInt(100);
-        if (action < 18) {
+        int action = r.nextInt(110);
+        if (action >= 100) {
+            // Crash the leader specifically and bring it back soon: leader churn with divergent
+            // uncommitted tails is what Figure 8 of the Raft paper needs.
+            SimNode leader = c.leader();
+            if (leader != null) {
+                crashAndRestart(r, List.of(leader));
+            }
+        } else if (action < 18) {
             crashAndRestart(r, up);
         } else if (action < 22) {
             corruptMinority(r);
