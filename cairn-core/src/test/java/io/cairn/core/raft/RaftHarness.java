@@ -298,7 +298,7 @@ final class RaftHarness {
             case HeartbeatResponse r -> "HeartbeatResp t" + r.term() + (r.readRound() > 0 ? " round=" + r.readRound() : "");
             case InstallSnapshot s -> "Snapshot t" + s.term() + " " + s.snapshot().index() + "/" + s.snapshot().term()
                     + " " + s.snapshot().metadata().membership();
-            case TimeoutNow t -> "TimeoutNow t" + t.term();
+            case TimeoutNow t -> "TimeoutNow t" + t.term() + " commit=" + t.commit();
         };
     }
 
