@@ -50,6 +50,14 @@ final class SimCluster {
 
     /** What a run exercised, by name, so tests can prove a feature is really being driven. */
     final java.util.TreeMap<String, Long> coverage = new java.util.TreeMap<>();
+    /**
+     * Chance per persisting Ready that the node loses power before that Ready's fsync completes:
+     * the worst moment (a vote or an append just written but not durable). Drawn per run; zero
+     * outside the chaos phase.
+     */
+    int crashBeforeFsyncPerMille;
+    /** How the run crashes a node and schedules its restart (set by {@link SimRun}). */
+    java.util.function.Consumer<SimNode> crasher = n -> { };
     private final List<SimNode> slots = new ArrayList<>();
     private final Map<NodeId, SimNode> byId = new HashMap<>();
     private final TreeSet<NodeId> quarantined = new TreeSet<>();

@@ -187,6 +187,16 @@ final class SimNode {
             lastFsyncDoneUs = doneUs;
             int inc = incarnation;
             cluster.scheduler.at(doneUs, () -> fsyncDone(inc, barrier));
+            if (random.chancePerMille(cluster.crashBeforeFsyncPerMille)) {
+                long crashUs = random.between(cluster.scheduler.nowUs(), Math.max(cluster.scheduler.nowUs(), doneUs - 1));
+                cluster.scheduler.at(crashUs, () -> {
+                    // Scheduled during the chaos phase, but the heal may have come first.
+                    if (inc == incarnation && raft != null && cluster.crashBeforeFsyncPerMille > 0) {
+                        cluster.count("crashBeforeFsync");
+                        cluster.crasher.accept(this);
+                    }
+                });
+            }
         }
         maybeCompact();
     }

@@ -111,6 +111,8 @@ public final class SimRun {
         for (int i = 0; i < voters; i++) {
             c.slot(i).start();
         }
+        c.crashBeforeFsyncPerMille = nemesisRandom.chancePerMille(300) ? 0 : (int) nemesisRandom.between(1, 20);
+        c.crasher = victim -> crashAndRestart(nemesisRandom, List.of(victim));
         everyTick(() -> c.operator.step());
         scheduleClient();
         scheduleNemesis();
@@ -240,6 +242,7 @@ public final class SimRun {
 
     private void heal() {
         chaos = false;
+        c.crashBeforeFsyncPerMille = 0;
         c.network.heal();
         c.fsyncStallPerMille = 0;
         for (SimNode n : c.allNodes()) {
