@@ -193,7 +193,9 @@ public final class PartitionReplica implements PartitionHandle {
         PartitionLimits limits = new PartitionLimits(spec.settings().dedupeWindowMs(),
                 (int) Math.min(Integer.MAX_VALUE, spec.settings().dedupeWindowKeysMax()),
                 PartitionLimits.GROUPS_MAX_DEFAULT);
+        long t0 = System.nanoTime();
         SegmentLog log = SegmentLog.open(spec.dir(), logConfig, rt.flusher);
+        long t1 = System.nanoTime();
         try {
             SnapshotKeeper snapshots = new SnapshotKeeper(spec.topic() + "/" + spec.partition(), spec.dir(),
                     rt.options.checkpointIntervalBytes());
@@ -217,8 +219,15 @@ public final class PartitionReplica implements PartitionHandle {
             RaftLogView view = new RaftLogView(log, raftSnapshotFile, raftMeta,
                     new InitialState(initialHs, membership, sm.appliedIndex()));
             FileStore store = Files.getFileStore(spec.dir());
+            long t2 = System.nanoTime();
             PartitionReplica r = new PartitionReplica(rt, spec, groupId, log, store, snapshots, hardStateFile, view, sm, hs);
             r.start(membership);
+            long t3 = System.nanoTime();
+            LOG.info("opened {}/{} in {} ms: log tail check {} ms, state restore {} ms (index {}), replay of {} entries "
+                            + "and election {} ms; high watermark {}", spec.topic(), spec.partition(), (t3 - t0) / 1_000_000,
+                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, source.map(Snapshot::index).orElse(0L),
+                    Math.max(0, log.lastIndex() - source.map(Snapshot::index).orElse(0L)), (t3 - t2) / 1_000_000,
+                    r.reader.highWatermark());
             return r;
         } catch (IOException | RuntimeException e) {
             log.close();
@@ -510,12 +519,21 @@ public final class PartitionReplica implements PartitionHandle {
                 LOG.warn("{}: housekeeping failed: {}", this, e.toString());
             }
         }
-        step();
+        // Idle groups skip the round: thousands of partitions tick 100 times a second.
+        if (raft.hasReady() || !persistWaits.isEmpty() || !awaiting.isEmpty() || !produceQueue.isEmpty()
+                || !controlQueue.isEmpty() || !deferred.isEmpty() || log.failure() != null) {
+            step();
+        }
     }
 
     /** One round; a failure in it stops writes to this replica (reads go on). */
     private void step() {
         if (failure != null) {
+            return;
+        }
+        if (log.failure() != null) {
+            // A failed fsync is never retried (the kernel may have dropped the pages): stop writes.
+            failReplica(log.failure());
             return;
         }
         try {
@@ -771,7 +789,7 @@ public final class PartitionReplica implements PartitionHandle {
     /** Applies committed entries in order and settles the proposals they decide. */
     private void apply(List<Entry> committed) throws IOException {
         for (Entry e : committed) {
-            PartitionCommand command = EntryFrames.command(e);
+            PartitionCommand command = EntryFrames.commandForApply(e);
             ApplyResult result = sm.apply(e.index(), e.term(), command);
             snapshots.applied(e.sizeBytes());
             Proposal own = null;

@@ -34,6 +34,7 @@ final class SnapshotKeeper {
     private final long checkpointIntervalBytes;
     private long checkpointIndex;
     private long appliedBytesSinceCheckpoint;
+    private long lastCheckpointBytes;
     private boolean deletionPending;
 
     SnapshotKeeper(String name, Path dir, long checkpointIntervalBytes) {
@@ -61,7 +62,8 @@ final class SnapshotKeeper {
     }
 
     boolean checkpointDue(long appliedIndex) {
-        return appliedBytesSinceCheckpoint >= checkpointIntervalBytes && appliedIndex > checkpointIndex;
+        long interval = Math.max(checkpointIntervalBytes, 4 * lastCheckpointBytes);
+        return appliedBytesSinceCheckpoint >= interval && appliedIndex > checkpointIndex;
     }
 
     boolean hasUncheckpointedState(long appliedIndex) {
@@ -78,6 +80,7 @@ final class SnapshotKeeper {
         try {
             checkpointFile.write(s);
             checkpointIndex = s.index();
+            lastCheckpointBytes = s.data().length;
         } catch (IOException e) {
             LOG.warn("{}: checkpoint at index {} not written: {}", name, s.index(), e.toString());
         }
