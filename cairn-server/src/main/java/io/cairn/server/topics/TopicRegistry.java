@@ -10,6 +10,8 @@ import io.cairn.server.broker.PartitionFactory;
 import io.cairn.server.broker.PartitionFactory.PartitionSettings;
 import io.cairn.server.broker.PartitionFactory.PartitionSpec;
 import io.cairn.server.broker.PartitionHandle;
+import io.cairn.storage.AtomicStateFile;
+import io.cairn.storage.DiskFullException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,12 +32,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * The single-node {@link Broker}: a durable list of topics in {@code <data-dir>/topics.json} and
+ * The single-node {@link Broker}: a durable list of topics in {@code <data-dir>/topics.state} and
  * one replica per partition, opened through the {@link PartitionFactory}.
  *
  * <p>Every change to the topic list runs on one admin thread, so changes are serialised without
  * locks and no file I/O ever runs on an event loop. Readers see an immutable {@link Topic}
  * snapshot through a concurrent map.
+ *
+ * <p>The list is JSON in {@code <data-dir>/topics.state}, the storage engine's CRC-checked atomic
+ * state file, so a damaged list stops startup instead of silently losing topics.
  *
  * <p>Crash ordering: a create persists the topic before creating its directories, and a delete
  * persists the removal before deleting them; at startup, directories of topics not in the state
@@ -49,6 +54,8 @@ public final class TopicRegistry implements Broker {
     /** Partitions per topic; each is a Raft group with its own files, so this bounds file handles. */
     public static final int PARTITIONS_MAX = 1024;
     private static final int STATE_VERSION = 1;
+    /** The topic list: JSON inside the storage engine's CRC-checked atomic state file. */
+    static final String STATE_FILE = "topics.state";
     /** Cache lifetime of the disk-usage sum: the bound may be overshot by what is written meanwhile. */
     private static final long DISK_USAGE_CACHE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -74,7 +81,7 @@ public final class TopicRegistry implements Broker {
     public TopicRegistry(Path dataDir, PartitionFactory factory, PartitionSettings settings, int nodeCount) {
         this.dataDir = dataDir;
         this.topicsDir = dataDir.resolve("topics");
-        this.stateFile = new AtomicStateFile(dataDir.resolve("topics.json"));
+        this.stateFile = new AtomicStateFile(dataDir.resolve(STATE_FILE));
         this.factory = factory;
         this.settings = settings;
         this.nodeCount = nodeCount;
@@ -116,7 +123,7 @@ public final class TopicRegistry implements Broker {
         try (var dirs = Files.list(topicsDir)) {
             for (Path dir : dirs.toList()) {
                 if (!topics.containsKey(dir.getFileName().toString())) {
-                    log.warn("removing {}: its topic is not in topics.json (a delete was interrupted)", dir);
+                    log.warn("removing {}: its topic is not in the topic list (a delete was interrupted)", dir);
                     deleteRecursively(dir);
                 }
             }
@@ -135,7 +142,7 @@ public final class TopicRegistry implements Broker {
                 for (int q = 0; q < p; q++) {
                     closeQuietly(handles[q]);
                 }
-                if (e instanceof IOException io && isNoSpace(io)) {
+                if (e instanceof DiskFullException || e instanceof IOException io && isNoSpace(io)) {
                     throw new BrokerException.DiskFull("no space to create partition " + p + " of topic '"
                         + spec.name() + "': " + e.getMessage());
                 }
@@ -405,11 +412,10 @@ public final class TopicRegistry implements Broker {
         try {
             root = JSON.readTree(bytes.get());
         } catch (IOException e) {
-            throw new IOException(dataDir.resolve("topics.json") + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new IOException(stateFile.path() + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
         if (root == null || root.path("version").asInt(-1) != STATE_VERSION || !root.path("topics").isArray()) {
-            throw new IOException(dataDir.resolve("topics.json") + " has an unknown format (expected version "
-                + STATE_VERSION + ")");
+            throw new IOException(stateFile.path() + " has an unknown format (expected version " + STATE_VERSION + ")");
         }
         var out = new ArrayList<TopicSpec>();
         for (JsonNode t : root.get("topics")) {
@@ -421,7 +427,7 @@ public final class TopicRegistry implements Broker {
         }
         for (TopicSpec spec : out) {
             Invariants.check(NAME.matcher(spec.name()).matches() && spec.partitions() >= 1,
-                "topics.json holds an invalid topic %s", spec);
+                "the topic list holds an invalid topic %s", spec);
         }
         return out;
     }
@@ -441,11 +447,10 @@ public final class TopicRegistry implements Broker {
         });
         try {
             stateFile.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        } catch (DiskFullException e) {
+            throw new BrokerException.DiskFull("no space to save the topic list: " + e.getMessage());
         } catch (IOException e) {
-            if (isNoSpace(e)) {
-                throw new BrokerException.DiskFull("cannot write topics.json: " + e.getMessage());
-            }
-            throw new UncheckedIOException("cannot write " + dataDir.resolve("topics.json"), e);
+            throw new UncheckedIOException("cannot write " + stateFile.path(), e);
         }
     }
 
@@ -462,7 +467,9 @@ public final class TopicRegistry implements Broker {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
-            AtomicStateFile.fsyncDirectory(dir.getParent());
+            try (var ch = java.nio.channels.FileChannel.open(dir.getParent(), java.nio.file.StandardOpenOption.READ)) {
+                ch.force(true); // make the removal durable, so a crash cannot bring the files back
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + dir, e);
         }

@@ -143,7 +143,8 @@ class TopicsIT {
         assertThat(r.status()).isEqualTo(500);
         assertThat(r.error()).isEqualTo("internal_error");
         assertThat(http.get("/broker/topics").json().path("topics")).isEmpty();
-        assertThat(Files.readString(dir.resolve("topics.json"))).doesNotContain("\"x\"");
+        assertThat(new String(Files.readAllBytes(dir.resolve("topics.state")), java.nio.charset.StandardCharsets.ISO_8859_1))
+            .contains("\"topics\"").doesNotContain("\"x\"");
         assertThat(http.createTopic("x", 2).status()).isEqualTo(201);
     }
 
