@@ -374,16 +374,15 @@ public final class PartitionReplica implements PartitionHandle {
 
     @Override
     public List<PartitionHandle.SegmentInfo> segments() {
+        if (thread.isCurrentThread()) {
+            return listSegments();
+        }
         CompletableFuture<List<PartitionHandle.SegmentInfo>> f = new CompletableFuture<>();
         try {
+            // Segment state belongs to the log's writer, which is the group thread.
             thread.execute(() -> {
                 try {
-                    List<PartitionHandle.SegmentInfo> out = new ArrayList<>();
-                    for (io.cairn.storage.SegmentInfo s : log.segmentInfos()) {
-                        out.add(new PartitionHandle.SegmentInfo(s.baseOffset(), s.endOffset(), s.diskBytes(),
-                                s.endOffset() > s.baseOffset() ? s.maxTimestampMs() : -1, s.sealed()));
-                    }
-                    f.complete(out);
+                    f.complete(listSegments());
                 } catch (Throwable t) {
                     f.completeExceptionally(t);
                 }
@@ -396,6 +395,15 @@ public final class PartitionReplica implements PartitionHandle {
             Thread.currentThread().interrupt();
             throw new BrokerException.Unavailable("unavailable", "interrupted", 1000);
         }
+    }
+
+    private List<PartitionHandle.SegmentInfo> listSegments() {
+        List<PartitionHandle.SegmentInfo> out = new ArrayList<>();
+        for (io.cairn.storage.SegmentInfo s : log.segmentInfos()) {
+            out.add(new PartitionHandle.SegmentInfo(s.baseOffset(), s.endOffset(), s.diskBytes(),
+                    s.endOffset() > s.baseOffset() ? s.maxTimestampMs() : -1, s.sealed()));
+        }
+        return out;
     }
 
     /**
@@ -414,6 +422,11 @@ public final class PartitionReplica implements PartitionHandle {
     /** Counters for tests and the group-commit report: batch entries and the requests they carried. */
     record Stats(long batchEntries, long produceRequests, long fsyncs, long lastIndex) {}
 
+    /** Runs {@code task} on this replica's group thread (tests hold the thread to fill queues). */
+    void runOnGroupThread(Runnable task) {
+        thread.execute(task);
+    }
+
     Stats stats() {
         return new Stats(batchesProposed.get(), requestsProposed.get(), rt.flusher.fsyncCount(), log.lastIndex());
     }
@@ -421,6 +434,10 @@ public final class PartitionReplica implements PartitionHandle {
     @Override
     public void close() {
         if (closed) {
+            return;
+        }
+        if (thread.isCurrentThread()) {
+            closeOnThread();
             return;
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
