@@ -53,6 +53,11 @@ public final class TopicRegistry implements Broker {
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     /** Partitions per topic; each is a Raft group with its own files, so this bounds file handles. */
     public static final int PARTITIONS_MAX = 1024;
+    /**
+     * Partitions on one node across all topics. Each is a Raft group with open segment files and
+     * a slot on a group thread, so this bounds file handles, memory and tick work per node.
+     */
+    public static final int NODE_PARTITIONS_MAX = 10_000;
     private static final int STATE_VERSION = 1;
     /** The topic list: JSON inside the storage engine's CRC-checked atomic state file. */
     static final String STATE_FILE = "topics.state";
@@ -172,6 +177,11 @@ public final class TopicRegistry implements Broker {
                     "topic '" + spec.name() + "' exists with other settings: " + describeSpec(existing.spec()));
             }
             List<TopicSpec> before = specs();
+            int onNode = before.stream().mapToInt(TopicSpec::partitions).sum();
+            if (onNode + spec.partitions() > NODE_PARTITIONS_MAX) {
+                throw new BrokerException.BadRequest("too_many_partitions", "this node holds " + onNode
+                    + " partitions; " + spec.partitions() + " more would exceed its bound of " + NODE_PARTITIONS_MAX);
+            }
             var next = new ArrayList<>(before);
             next.add(spec);
             // Persist before creating directories; see the class comment for why this order.
