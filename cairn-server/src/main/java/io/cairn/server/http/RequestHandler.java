@@ -203,7 +203,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (!keepAlive) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        metrics.recordRequest(route, method, r.status().code(), System.nanoTime() - receivedNanos);
+        long nanos = System.nanoTime() - receivedNanos;
+        metrics.recordRequest(route, method, r.status().code(), nanos);
+        if (log.isDebugEnabled()) {
+            log.debug("{} {} {} -> {} in {} us", ctx.channel().remoteAddress(), method, route, r.status().code(), nanos / 1000);
+        }
         var written = ctx.writeAndFlush(res);
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
