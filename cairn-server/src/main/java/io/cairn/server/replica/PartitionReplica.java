@@ -925,7 +925,7 @@ public final class PartitionReplica implements PartitionHandle {
 
     /** After the log start rose: snapshot first, then delete the segments the snapshot covers. */
     private Deletion compactAndDeleteSegments() throws IOException {
-        return snapshots.compactAndDelete(stateSnapshot(), log, view, sm.logStart());
+        return snapshots.compactAndDelete(stateSnapshot(), log, view, sm.logStart(), sm.limits());
     }
 
     private SnapshotMetadata installSnapshot(Snapshot snapshot) throws IOException {
