@@ -53,7 +53,7 @@ public final class Report {
         String mean = Double.isNaN(row.meanUs()) ? "" : "mean " + Fmt.latencyUs(row.meanUs()) + "; ";
         String source = row.source().equals("window")
                 ? "from /metrics buckets, this window"
-                : "quantiles as the server computes them (its own window)";
+                : "summary quantiles as the server reports them at window end (Cairn's: since the previous scrape, i.e. this window)";
         table.row(prefix + row.metric(), "server side", String.format(Locale.ROOT, "%,d samples", row.count()),
                 p[0], p[1], p[2], p[3], p[4], p[5], "", mean + source);
     }
