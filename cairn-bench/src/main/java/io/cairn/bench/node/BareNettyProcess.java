@@ -44,6 +44,10 @@ public final class BareNettyProcess implements AutoCloseable {
         return new BareNettyProcess(p, Integer.parseInt(line.split(" ")[1]));
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public InetSocketAddress address() {
         return new InetSocketAddress("127.0.0.1", port);
     }

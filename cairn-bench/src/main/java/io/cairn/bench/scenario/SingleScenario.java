@@ -79,7 +79,8 @@ public final class SingleScenario implements Callable<Integer> {
                             opts.closed(Workloads.noop(node.address(), opts.connections, opts.valueBytes)), noopProbe);
                     double noopRate = noop.requestsPerSecond("noop");
                     rep.load("node `POST /bench/noop`", "closed, " + conns, noop, "noop", "req/s",
-                            Fmt.percent(noopRate, bareRate) + " of bare Netty; " + noopProbe.cpu());
+                            Fmt.percent(noopRate, bareRate) + " of bare Netty; " + noopProbe.cpuPerRequest(noopRate) + "; "
+                                + noopProbe.cpu());
 
                     var target = Workloads.Target.single(node.address(), Nodes.TOPIC, partitions, acks.isEmpty() ? null : acks);
                     WindowProbe closedProbe = new WindowProbe(node);

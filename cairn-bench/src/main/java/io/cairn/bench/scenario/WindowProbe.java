@@ -39,9 +39,18 @@ final class WindowProbe implements WindowListener {
     private long windowNanos;
     private String loadAverageBefore = "";
 
+    private final long pid;
+
     /** {@code node} may be null for a baseline server that has neither metrics nor a GC log. */
     WindowProbe(NodeProcess node) {
         this.node = node;
+        this.pid = -1;
+    }
+
+    /** For a server process that is not a node (the bare Netty baseline): CPU only. */
+    WindowProbe(long pid) {
+        this.node = null;
+        this.pid = pid;
     }
 
     @Override
@@ -126,16 +135,29 @@ final class WindowProbe implements WindowListener {
      */
     String cpu() {
         double secs = windowNanos / 1e9;
-        String node = nodeCpuNanos < 0 ? "node n/a" : String.format(Locale.ROOT, "node %.2f cores", nodeCpuNanos / 1e9 / secs);
+        String node = nodeCpuNanos < 0 ? "server n/a" : String.format(Locale.ROOT, "server %.2f cores", nodeCpuNanos / 1e9 / secs);
         return String.format(Locale.ROOT, "CPU: %s, load generator %.2f cores; load avg at start %s",
                 node, clientCpuNanos / 1e9 / secs, loadAverageBefore);
     }
 
+    /**
+     * Server CPU per successful request in the window, e.g. {@code 48 µs CPU/request}: on a shared
+     * box this compares two servers better than their throughput does.
+     */
+    String cpuPerRequest(double requestsPerSecond) {
+        if (nodeCpuNanos < 0 || requestsPerSecond <= 0 || windowNanos <= 0) {
+            return "server CPU/request n/a";
+        }
+        double cores = nodeCpuNanos / (double) windowNanos;
+        return String.format(Locale.ROOT, "server %.0f µs CPU/request", cores * 1e6 / requestsPerSecond);
+    }
+
     private long nodeCpuNanos() {
-        if (node == null || node.pid() < 0) {
+        long p = node != null ? node.pid() : pid;
+        if (p < 0) {
             return -1;
         }
-        return ProcessHandle.of(node.pid()).flatMap(h -> h.info().totalCpuDuration())
+        return ProcessHandle.of(p).flatMap(h -> h.info().totalCpuDuration())
                 .map(java.time.Duration::toNanos).orElse(-1L);
     }
 
