@@ -62,11 +62,15 @@ public final class SingleScenario implements Callable<Integer> {
                 rep.fsync(f4k);
 
                 LoadResult bare;
+                WindowProbe bareProbe;
                 try (BareNettyProcess b = BareNettyProcess.start(2)) {
-                    bare = HttpLoadGenerator.run(opts.closed(Workloads.noop(b.address(), opts.connections, opts.valueBytes)));
+                    bareProbe = new WindowProbe(b.pid());
+                    bare = HttpLoadGenerator.run(
+                            opts.closed(Workloads.noop(b.address(), opts.connections, opts.valueBytes)), bareProbe);
                 }
                 double bareRate = bare.requestsPerSecond("noop");
-                rep.load("bare Netty no-op (own JVM, ZGC)", "closed, " + conns, bare, "noop", "req/s", "HTTP ceiling without Cairn");
+                rep.load("bare Netty no-op (own JVM, ZGC)", "closed, " + conns, bare, "noop", "req/s",
+                        "HTTP ceiling without Cairn; " + bareProbe.cpuPerRequest(bareRate) + "; " + bareProbe.cpu());
 
                 try (NodeProcess node = new NodeProcess(main.cairn(), NodeProcess.freePort(), work.resolve("node1"),
                         List.of(), opts.jvmOpts)) {
@@ -91,7 +95,7 @@ public final class SingleScenario implements Callable<Integer> {
                             "msg/s", Fmt.percent(produceRate, noopRate) + " of node no-op, "
                                     + Fmt.percent(produceRate, bareRate) + " of bare Netty, "
                                     + String.format(java.util.Locale.ROOT, "%.1f×", produceRate / f64.perSecond())
-                                    + " raw 64 B fsync rate");
+                                    + " raw 64 B fsync rate; " + closedProbe.cpuPerRequest(produceRate));
                     serverRows(rep, closedProbe);
                     gcRow(rep, "closed-loop produce window", closedProbe.nodeGc(), closedProbe);
 
