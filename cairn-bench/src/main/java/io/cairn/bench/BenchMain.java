@@ -43,7 +43,13 @@ public final class BenchMain {
         }
         int code;
         try {
-            code = new CommandLine(new BenchMain()).execute(args);
+            BenchMain main = new BenchMain();
+            CommandLine cl = new CommandLine(main);
+            cl.setExecutionStrategy(parseResult -> {
+                io.cairn.bench.scenario.Report.recordBuild(main.cairn().getParent());
+                return new CommandLine.RunLast().execute(parseResult);
+            });
+            code = cl.execute(args);
         } finally {
             Processes.killAll();
         }

@@ -21,6 +21,9 @@ public final class Report {
         "measurement", "load", "throughput", "p50", "p99", "p99.9", "p99.99", "p99.999", "max", "errors", "vs ceiling / notes"
     };
 
+    /** The commit the measured build came from, set once by {@code BenchMain}; "unknown" outside a checkout. */
+    private static volatile String build = "unknown";
+
     private final String title;
     private final MarkdownTable table = new MarkdownTable(HEADERS);
     private final List<String> footnotes = new ArrayList<>();
@@ -90,6 +93,22 @@ public final class Report {
         return status;
     }
 
+    /** Records {@code git describe} of the checkout next to the launcher, for the report's footnote. */
+    public static void recordBuild(java.nio.file.Path repo) {
+        try {
+            Process p = new ProcessBuilder("git", "-C", repo.toString(), "describe", "--always", "--dirty")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (p.waitFor() == 0 && !out.isEmpty()) {
+                build = out;
+            }
+        } catch (java.io.IOException e) {
+            build = "unknown (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     static String loadAverage() {
         try {
             String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
@@ -103,7 +122,7 @@ public final class Report {
         StringBuilder sb = new StringBuilder();
         sb.append("### ").append(title).append("\n\n").append(table.render());
         footnote("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs; load average at the end "
-                + loadAverage() + " (other work on the box competes with the figures above)");
+                + loadAverage() + " (other work on the box competes with the figures above); build " + build);
         if (!footnotes.isEmpty()) {
             sb.append('\n');
             for (String f : footnotes) {
