@@ -519,12 +519,12 @@ public final class RaftNode {
     }
 
     /**
-     * True on a leader whose term's no-op is committed and applied: every entry of earlier terms
-     * is then committed and applied too, so the application can dedupe against them and reads at
-     * the commit index are complete.
+     * True on a leader whose term's no-op is committed and applied and that is not handing over
+     * leadership: every entry of earlier terms is then committed and applied too, so the
+     * application can dedupe against them and reads at the commit index are complete.
      */
     public boolean isReadyForWrites() {
-        return role == Role.LEADER && log.appliedIndex() >= noopIndex;
+        return role == Role.LEADER && log.appliedIndex() >= noopIndex && leadTransferee == null;
     }
 
     // ------------------------------------------------------------------ roles
