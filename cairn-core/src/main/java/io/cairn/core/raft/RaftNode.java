@@ -433,11 +433,18 @@ public final class RaftNode {
         if (index < 1 || term < 1) {
             throw new IllegalArgumentException("index and term must be >= 1, got " + index + "/" + term);
         }
-        long first = log.firstIndex();
-        if (index < first - 1) {
-            return Durability.UNKNOWN;
+        boolean sameLeaderTerm = role == Role.LEADER && this.term == term;
+        long actual;
+        if (index < log.firstIndex() - 1) {
+            if (!sameLeaderTerm) {
+                return Durability.UNKNOWN;
+            }
+            // Compacted away, but a leader never truncates its own log within its term, so the
+            // entry it accepted in this term is still the one at that index.
+            actual = term;
+        } else {
+            actual = log.term(index);
         }
-        long actual = log.term(index);
         // Every level includes "durable here": a majority can commit an entry before the
         // leader's own fsync finishes, and acks=leader must still mean fsynced on the leader.
         boolean durableHere = index <= log.stableIndex() || index < log.firstIndex();
@@ -461,7 +468,7 @@ public final class RaftNode {
             // write-concern promise is about them; the request's outcome is reported as unknown.
             return Durability.UNKNOWN;
         }
-        if (role != Role.LEADER || this.term != term || actual != term) {
+        if (!sameLeaderTerm || actual != term) {
             // Not committed and we are not that term's leader: it may still commit or vanish.
             return Durability.UNKNOWN;
         }
@@ -716,6 +723,8 @@ public final class RaftNode {
     // ------------------------------------------------------------------ follower side
 
     private void handleAppend(AppendRequest a) {
+        // Only a follower appends what a leader sends; a leader never rewrites its own log.
+        Invariants.check(role == Role.FOLLOWER, "%s appends from %s as %s in term %s", self, a.from(), role, term);
         if (a.prevLogIndex() < log.commitIndex()) {
             // Everything up to our commit index matches the leader (Leader Completeness); say so,
             // after persist because committed entries may still be in flight to our disk.
@@ -746,6 +755,7 @@ public final class RaftNode {
     }
 
     private void handleSnapshot(InstallSnapshot s) {
+        Invariants.check(role == Role.FOLLOWER, "%s installs a snapshot from %s as %s", self, s.from(), role);
         Snapshot snap = s.snapshot();
         if (snap.index() <= log.commitIndex()) {
             messagesAfterPersist.add(new AppendResponse(config.groupId(), self, s.from(), term, true, log.commitIndex(), 0, 0));
