@@ -172,7 +172,14 @@ public final class RaftNode {
                     return;
                 }
                 if (!v.preVote()) {
+                    // Raft Figure 2: only a granted vote or a leader's message restarts the election
+                    // timer. Restarting it here would let a candidate that can never win (its log is
+                    // behind) keep postponing the one node that can, term after term.
+                    int elapsed = electionElapsedTicks;
+                    int timeout = randomizedElectionTimeoutTicks;
                     becomeFollower(m.term(), null);
+                    electionElapsedTicks = elapsed;
+                    randomizedElectionTimeoutTicks = timeout;
                 }
             } else if (m instanceof VoteResponse r && r.preVote() && r.granted()) {
                 // A granted pre-vote echoes the term we would campaign in; nobody adopted it.
