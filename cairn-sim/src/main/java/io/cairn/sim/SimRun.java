@@ -225,7 +225,11 @@ public final class SimRun {
             if (!chaos) {
                 return;
             }
-            c.workload.submitOne(c.workload.randomConcern());
+            if (clientRandom.chancePerMille(250)) {
+                c.workload.readOne();
+            } else {
+                c.workload.submitOne(c.workload.randomConcern());
+            }
             scheduleClient();
         });
     }
