@@ -83,7 +83,8 @@ public final class HttpLoadGenerator {
                 KindResult r = snapshot(c);
                 byKind.computeIfAbsent(r.kind(), KindResult::new).add(r);
             }
-            return new LoadResult(new ArrayList<>(byKind.values()), durationNanos / 1e9, spec.ratePerSecond(), n);
+            return new LoadResult(new ArrayList<>(byKind.values()), windowStart, durationNanos / 1e9,
+                    spec.ratePerSecond(), n);
         } finally {
             for (LoadConnection c : connections) {
                 c.loop().execute(c::close);

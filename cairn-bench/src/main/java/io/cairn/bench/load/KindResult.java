@@ -23,6 +23,8 @@ public final class KindResult {
     private long clampedCount;
     private long unfinished;
     private long notSent;
+    /** nanoTime of the last 2xx answer recorded; 0 when none. */
+    private long lastOkNanos;
     private final Map<Integer, Long> statusCounts = new TreeMap<>();
     private final Map<String, Long> errorCounts = new TreeMap<>();
 
@@ -36,6 +38,12 @@ public final class KindResult {
 
     public Histogram latencyUs() {
         return latencyUs;
+    }
+
+    /** Records one 2xx answer that arrived at {@code answeredNanos}. */
+    public void recordOk(long latencyNanos, int records, long answeredNanos) {
+        lastOkNanos = Math.max(lastOkNanos, answeredNanos);
+        recordOk(latencyNanos, records);
     }
 
     /** Records one 2xx answer. */
@@ -71,6 +79,10 @@ public final class KindResult {
         notSent += count;
     }
 
+    public long lastOkNanos() {
+        return lastOkNanos;
+    }
+
     public long notSent() {
         return notSent;
     }
@@ -83,6 +95,7 @@ public final class KindResult {
         clampedCount += other.clampedCount;
         unfinished += other.unfinished;
         notSent += other.notSent;
+        lastOkNanos = Math.max(lastOkNanos, other.lastOkNanos);
         other.statusCounts.forEach((k, v) -> statusCounts.merge(k, v, Long::sum));
         other.errorCounts.forEach((k, v) -> errorCounts.merge(k, v, Long::sum));
     }

@@ -161,7 +161,7 @@ final class LoadConnection {
         long intended = schedule == null ? startNanos : schedule.intendedNanos(sequence);
         if (window.measures(intended)) {
             if (status >= 200 && status < 300) {
-                result.recordOk(now - intended, plan.recordsPerRequest());
+                result.recordOk(now - intended, plan.recordsPerRequest(), now);
             } else {
                 result.recordStatus(status);
             }

@@ -71,7 +71,8 @@ public final class ClusterScenario implements Callable<Integer> {
                         LoadResult open = HttpLoadGenerator.run(
                                 opts.open(Workloads.produce(target, opts.connections, opts.valueBytes), rate), openProbe);
                         rep.load("produce " + opts.valueBytes + " B, acks=majority", "open @ " + Fmt.rate(rate) + "/s, " + conns,
-                                open, "produce", "msg/s", "latency from intended send time (coordinated omission corrected)");
+                                open, "produce", "msg/s", "latency from intended send time (coordinated omission corrected); "
+                                    + Fmt.percent(open.recordsPerSecond("produce"), rate) + " of the intended rate achieved");
                         SingleScenario.serverRows(rep, openProbe);
                         SingleScenario.gcRow(rep, "open-loop window (leader)", openProbe.nodeGc(), openProbe);
                     }

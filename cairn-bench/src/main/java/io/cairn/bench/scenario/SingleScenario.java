@@ -105,7 +105,8 @@ public final class SingleScenario implements Callable<Integer> {
                                 opts.open(Workloads.produce(target, opts.connections, opts.valueBytes), rate), openProbe);
                         rep.load("node produce " + opts.valueBytes + " B, fsync before ack",
                                 "open @ " + Fmt.rate(rate) + "/s, " + conns, open, "produce", "msg/s",
-                                "latency from intended send time (coordinated omission corrected)");
+                                "latency from intended send time (coordinated omission corrected); "
+                                    + Fmt.percent(open.recordsPerSecond("produce"), rate) + " of the intended rate achieved");
                         serverRows(rep, openProbe);
                         gcRow(rep, "open-loop produce window", openProbe.nodeGc(), openProbe);
                     }
