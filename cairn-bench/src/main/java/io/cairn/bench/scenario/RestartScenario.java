@@ -85,8 +85,9 @@ public final class RestartScenario implements Callable<Integer> {
                             + lastOffset + "&limit=1");
                     rep.figure("last acknowledged record readable after restart", "", tail.ok() && tail.body().contains("\"count\":1")
                             ? "yes" : "NO", "consume offset " + lastOffset + " → " + tail.status());
-                    rep.footnote("node: `" + String.join(" ", node.commandLine()) + "`; times are from the spawn of `./cairn start`"
-                            + " (launcher + JVM start + recovery), polled every " + POLL_MS + " ms");
+                    rep.footnote("node: `" + String.join(" ", node.commandLine()) + "`; times are from the spawn of the node's JVM"
+                            + " (`java -jar cairn-server.jar start …` as the launcher runs it: JVM start + recovery),"
+                            + " polled every " + POLL_MS + " ms");
                 }
             });
         } finally {
