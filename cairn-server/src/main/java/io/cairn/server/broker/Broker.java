@@ -1,0 +1,52 @@
+package io.cairn.server.broker;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** Topics and their partitions on this node. Implementations are thread-safe. */
+public interface Broker extends AutoCloseable {
+
+    /**
+     * Creates a topic. Completes with {@code created=true} for a new topic, {@code created=false}
+     * when an identical topic exists, and fails with {@link BrokerException.Conflict} when it
+     * exists with other settings.
+     */
+    CompletableFuture<TopicCreated> createTopic(TopicSpec spec);
+
+    List<TopicSpec> listTopics();
+
+    /** Fails with {@link BrokerException.NotFound} for an unknown topic. */
+    TopicDescription describeTopic(String topic);
+
+    /** Removes the topic and its data. Fails with {@link BrokerException.NotFound} when unknown. */
+    CompletableFuture<Void> deleteTopic(String topic);
+
+    CompletableFuture<Void> setRetention(String topic, Retention retention);
+
+    /** The partition replica on this node, or {@link BrokerException.NotFound}. */
+    PartitionHandle partition(String topic, int partition);
+
+    /** Committed offset and lag per topic/partition for a group; empty if the group committed nothing. */
+    List<GroupOffset> describeGroup(String group);
+
+    /** Why the node is not ready (logs still recovering, no metadata leader), or empty when ready. */
+    Optional<String> notReadyReason();
+
+    @Override
+    void close();
+
+    record TopicSpec(String name, int partitions, int replicationFactor, Retention retention) {}
+
+    /** Retention bounds; {@code null} means unbounded. */
+    record Retention(Long ms, Long bytes) {
+        public static final Retention NONE = new Retention(null, null);
+    }
+
+    record TopicCreated(TopicSpec spec, boolean created) {}
+
+    record TopicDescription(TopicSpec spec, List<PartitionHandle.Status> partitions,
+                            long dedupeWindowMs, long dedupeWindowKeysMax) {}
+
+    record GroupOffset(String topic, int partition, long committedOffset, long highWatermark, long lag) {}
+}
