@@ -64,6 +64,9 @@ public final class ChaosMain implements Callable<Integer> {
     @Option(names = "--node-arg", description = "Extra argument for every node's start command (repeatable), e.g. --node-arg=--segment-bytes=65536.")
     List<String> nodeArgs = new ArrayList<>();
 
+    /** Node flags that make segments seal every few hundred records, so there is sealed data to corrupt. */
+    public static final List<String> SMALL_SEGMENT_ARGS = List.of("--segment-bytes=16384", "--max-record-bytes=4096");
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -99,10 +102,16 @@ public final class ChaosMain implements Callable<Integer> {
         } else {
             throw new IllegalArgumentException("need --cairn <path to ./cairn> or --server-jar <jar>");
         }
+        List<String> args = new ArrayList<>(nodeArgs);
+        if (kinds.contains(FaultKind.CORRUPT) && args.stream().noneMatch(a -> a.startsWith("--segment-bytes"))) {
+            // Corruption needs sealed segments; at the default 128 MiB a run never seals one.
+            args.addAll(SMALL_SEGMENT_ARGS);
+            System.out.println("chaos: corrupt fault on, nodes get " + SMALL_SEGMENT_ARGS + " so segments seal during the run");
+        }
         WorkloadConfig w = WorkloadConfig.defaults(ChaosRun.TOPIC, partitions);
         w = new WorkloadConfig(w.topic(), w.partitions(), producers, w.batchProducers(), w.batchRecordsMax(), w.readers(),
                 w.groupConsumers(), w.opPause(), w.produceTimeoutMs(), w.unknownRetriesMax());
-        ChaosRun.Options o = new ChaosRun.Options(nodes, Durations.parse(duration), kinds, s, dir, launcher, nodeArgs, partitions,
+        ChaosRun.Options o = new ChaosRun.Options(nodes, Durations.parse(duration), kinds, s, dir, launcher, args, partitions,
                 Durations.parse(recoveryBound), Duration.ofSeconds(60), Nemesis.Timing.defaults(), w);
         ChaosRun.Result r = new ChaosRun(o, System.out).run();
         return r.check().allGreen() ? 0 : 1;

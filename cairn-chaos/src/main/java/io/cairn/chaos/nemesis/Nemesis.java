@@ -32,6 +32,9 @@ public final class Nemesis {
         }
     }
 
+    /** Bound on waiting for restarted nodes to report ready before the schedule moves on. */
+    static final long READY_WAIT_MAX_MS = 30_000;
+
     private final LocalCluster cluster;
     private final History history;
     private final List<FaultKind> kinds;
@@ -218,8 +221,9 @@ public final class Nemesis {
         for (String t : order) {
             cluster.start(t);
         }
-        history.faultHealed(id, "restarted in order " + order);
-        note("restarted " + order);
+        String ready = awaitReady(order);
+        history.faultHealed(id, "restarted in order " + order + "; " + ready);
+        note("restarted " + order + "; " + ready);
     }
 
     private void pause() {
@@ -301,6 +305,7 @@ public final class Nemesis {
                 : "flipped " + flips.size() + " bytes in " + cluster.spec(t).dataDir().relativize(flips.get(0).file());
         note("corrupt " + t + ": " + what);
         cluster.start(t);
+        String firstStart = awaitReady(List.of(t));
         hold();
         Map<String, Integer> exited = cluster.reapExited();
         String outcome = exited.containsKey(t) ? "node exited with code " + exited.get(t) + " after the damage" : "node kept running";
@@ -308,13 +313,32 @@ public final class Nemesis {
             cluster.kill(t);
             SegmentCorruptor.restore(flips);
             cluster.start(t);
-            outcome += "; single node: original bytes restored and restarted";
+            outcome += "; single node: original bytes restored and restarted, " + awaitReady(List.of(t));
         } else if (exited.containsKey(t)) {
             cluster.start(t);
-            outcome += "; restarted";
+            outcome += "; restarted, " + awaitReady(List.of(t));
         }
+        outcome = "after the damage the node " + firstStart + "; " + outcome;
         history.faultHealed(id, what + "; " + outcome);
         note("corrupt " + t + " done: " + outcome);
+    }
+
+    /**
+     * Waits (bounded by {@link #READY_WAIT_MAX_MS}) until restarted nodes answer {@code /ready}, so the
+     * next fault does not land on a node that is still booting and the schedule does not decay into
+     * permanent downtime. Returns how long that took, for the log and the fault's detail.
+     */
+    private String awaitReady(List<String> ids) {
+        long start = System.nanoTime();
+        List<String> late = new ArrayList<>();
+        for (String id : ids) {
+            long leftMs = READY_WAIT_MAX_MS - (System.nanoTime() - start) / 1_000_000;
+            if (!cluster.awaitReady(id, java.time.Duration.ofMillis(Math.max(1, leftMs)))) {
+                late.add(id);
+            }
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        return late.isEmpty() ? "ready after " + ms + " ms" : "NOT ready after " + ms + " ms: " + late;
     }
 
     /** Restarts nodes that died on their own (outside a fault window) and records that they did. */
