@@ -109,7 +109,7 @@ public final class ChaosMain implements Callable<Integer> {
             System.out.println("chaos: corrupt fault on, nodes get " + SMALL_SEGMENT_ARGS + " so segments seal during the run");
         }
         WorkloadConfig w = WorkloadConfig.defaults(ChaosRun.TOPIC, partitions);
-        w = new WorkloadConfig(w.topic(), w.partitions(), producers, w.batchProducers(), w.batchRecordsMax(), w.readers(),
+        w = new WorkloadConfig(w.topic(), w.partitions(), producers, w.impatientProducers(), w.batchProducers(), w.batchRecordsMax(), w.readers(),
                 w.groupConsumers(), w.opPause(), w.produceTimeoutMs(), w.unknownRetriesMax());
         ChaosRun.Options o = new ChaosRun.Options(nodes, Durations.parse(duration), kinds, s, dir, launcher, args, partitions,
                 Durations.parse(recoveryBound), Duration.ofSeconds(60), Nemesis.Timing.defaults(), w);

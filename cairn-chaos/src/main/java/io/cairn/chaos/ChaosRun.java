@@ -94,7 +94,10 @@ public final class ChaosRun {
             setupClient.createTopic(TOPIC, o.partitions(), Math.min(3, o.nodes()));
             say("topic '" + TOPIC + "' with " + o.partitions() + " partition(s) created");
 
-            Workload workload = new Workload(o.workload(), client, history, o.seed());
+            // Gives up on the first attempt after 15 ms, about what one fsync-bound produce takes here.
+            CairnClient impatient = new CairnClient(CairnClientConfig.builder().nodes(cluster.httpUrls())
+                    .requestTimeout(Duration.ofMillis(15)).extendTimeoutByServerWait(false).attemptsMax(1).build());
+            Workload workload = new Workload(o.workload(), client, impatient, history, o.seed());
             Nemesis nemesis = new Nemesis(cluster, history, o.faults(), o.seed(), o.timing(), TOPIC, o.partitions());
             if (!o.faults().isEmpty() && nemesis.kinds().size() < o.faults().size()) {
                 say("skipping faults that need peer links on a single node; using " + nemesis.kinds());

@@ -195,7 +195,7 @@ public final class CairnClient {
     public boolean ready() {
         CairnClientConfig single = new CairnClientConfig(List.of(config.nodes().get(0)), config.connectTimeout(),
                 config.requestTimeout(), config.requestTimeout(), 1, 0, config.retryAfterMax(), Duration.ZERO,
-                Duration.ZERO, false, false, config.token());
+                Duration.ZERO, false, false, config.token(), true);
         try {
             new Transport(single, d -> { }).execute(new Transport.Call("GET", "/ready", null, null, Transport.Kind.READ, null, null));
             return true;

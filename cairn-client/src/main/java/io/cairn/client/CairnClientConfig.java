@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param followRedirects when false a 307 raises {@link CairnNotLeaderException} (read one node directly)
  * @param failover when false only the first node is ever used
  * @param token bearer token, or null when the nodes run open
+ * @param extendTimeoutByServerWait when true (the default) a produce's request timeout grows by its
+ *     {@code timeout_ms} and a long poll's by its {@code wait_ms}, so the client never gives up
+ *     before the server would answer; false makes {@code requestTimeout} absolute (tests and the
+ *     chaos harness use that to provoke unknown outcomes on purpose)
  */
 public record CairnClientConfig(
         List<URI> nodes,
@@ -35,7 +39,8 @@ public record CairnClientConfig(
         Duration backoffMax,
         boolean followRedirects,
         boolean failover,
-        String token) {
+        String token,
+        boolean extendTimeoutByServerWait) {
 
     public CairnClientConfig {
         Objects.requireNonNull(nodes, "nodes");
@@ -69,6 +74,7 @@ public record CairnClientConfig(
         private boolean followRedirects = true;
         private boolean failover = true;
         private String token;
+        private boolean extendTimeoutByServerWait = true;
 
         public Builder node(String url) {
             String trimmed = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
@@ -96,10 +102,12 @@ public record CairnClientConfig(
         public Builder followRedirects(boolean b) { followRedirects = b; return this; }
         public Builder failover(boolean b) { failover = b; return this; }
         public Builder token(String t) { token = t; return this; }
+        public Builder extendTimeoutByServerWait(boolean b) { extendTimeoutByServerWait = b; return this; }
 
         public CairnClientConfig build() {
             return new CairnClientConfig(nodes, connectTimeout, requestTimeout, totalTimeout, attemptsMax,
-                    redirectHopsMax, retryAfterMax, backoffInitial, backoffMax, followRedirects, failover, token);
+                    redirectHopsMax, retryAfterMax, backoffInitial, backoffMax, followRedirects, failover, token,
+                    extendTimeoutByServerWait);
         }
     }
 }

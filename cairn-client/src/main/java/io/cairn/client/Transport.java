@@ -174,7 +174,7 @@ final class Transport {
 
     private HttpRequest request(Call call, URI target) {
         Duration timeout = config.requestTimeout();
-        if (call.extraTimeout() != null) {
+        if (call.extraTimeout() != null && config.extendTimeoutByServerWait()) {
             timeout = timeout.plus(call.extraTimeout());
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(timeout);

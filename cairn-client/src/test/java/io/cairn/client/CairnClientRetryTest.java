@@ -198,4 +198,26 @@ class CairnClientRetryTest {
         assertThatThrownBy(() -> c.consume("t", "g", 0, ConsumeOptions.from(0)))
                 .isInstanceOfSatisfying(CairnNotLeaderException.class, e -> assertThat(e.leaderId()).isEqualTo("n2"));
     }
+
+    @Test
+    void absoluteRequestTimeoutGivesUpBeforeTheServerWaitAndReportsUnknown() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        ScriptedServer slow = server().then((ex, seen) -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
+        CairnClient c = client(config(slow.url()).requestTimeout(Duration.ofMillis(100)).extendTimeoutByServerWait(false).attemptsMax(1));
+        try {
+            assertThatThrownBy(() -> c.produce("t", "v", ProduceOptions.defaults().withTimeoutMs(8000)))
+                    .isInstanceOf(CairnOutcomeUnknownException.class);
+            // Had the 8 s server wait been added, the call could not have ended before the latch's 10 s.
+            assertThat(release.getCount()).isEqualTo(1);
+        } finally {
+            release.countDown();
+        }
+    }
 }

@@ -12,7 +12,7 @@ import java.util.Map;
  * @param unknownAbsent records whose write had an unknown outcome and turned out not to be committed
  * @param dedupeHits acknowledged records the server reported as {@code duplicate:true}
  * @param readsChecked records seen by readers and compared with the committed log
- * @param finalRecovery time from the final heal to the first acknowledged probe write (ms), -1 if none
+ * @param finalRecoveryMs time from the final heal until every written partition had taken a write again (ms), -1 if one never did
  * @param faultRecoveryMs per fault window: time from heal to the next acknowledged write (ms), -1 if none
  * @param notes observations that are not violations (e.g. a node that could not be read directly)
  */

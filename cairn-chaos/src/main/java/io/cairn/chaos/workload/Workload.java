@@ -38,14 +38,21 @@ public final class Workload {
 
     private final WorkloadConfig config;
     private final CairnClient client;
+    /** Client whose first attempt gives up after a few ms: its writes often commit unanswered. */
+    private final CairnClient impatient;
     private final History history;
     private final long seed;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
 
-    public Workload(WorkloadConfig config, CairnClient client, History history, long seed) {
+    /**
+     * @param impatient client for the impatient producers (see {@link WorkloadConfig#impatientProducers()});
+     *     its request timeout should be shorter than a produce usually takes
+     */
+    public Workload(WorkloadConfig config, CairnClient client, CairnClient impatient, History history, long seed) {
         this.config = config;
         this.client = client;
+        this.impatient = impatient;
         this.history = history;
         this.seed = seed;
     }
@@ -54,7 +61,12 @@ public final class Workload {
         for (int i = 1; i <= config.producers(); i++) {
             String name = "p" + i;
             Random r = new Random(seed * 1_000_003L + i);
-            threads.add(Thread.ofPlatform().name("chaos-" + name).start(() -> producerLoop(name, r)));
+            threads.add(Thread.ofPlatform().name("chaos-" + name).start(() -> producerLoop(name, r, client)));
+        }
+        for (int i = 1; i <= config.impatientProducers(); i++) {
+            String name = "i" + i;
+            Random r = new Random(seed * 3_000_017L + i);
+            threads.add(Thread.ofPlatform().name("chaos-" + name).start(() -> producerLoop(name, r, impatient)));
         }
         for (int i = 1; i <= config.batchProducers(); i++) {
             String name = "b" + i;
@@ -100,20 +112,37 @@ public final class Workload {
 
     // ---- producers ----
 
-    /** A write to resend with its original key because its outcome stayed unknown. */
-    private record Pending(String value, int partition, int retriesLeft) {}
+    /**
+     * A write to resend with its original key because its outcome is still unknown. An unknown
+     * stays unknown until some resend is acknowledged: a later definite failure (node down) says
+     * nothing about the first attempt, so resends go on until one is acknowledged or the budget
+     * ends. Resends wait {@link #RESEND_DELAY_MS} so the first attempt has settled by then, which is
+     * what exercises the server's dedupe of committed keys rather than of in-flight ones.
+     */
+    private record Pending(String value, int partition, int retriesLeft, long notBeforeNs) {}
 
-    private void producerLoop(String name, Random random) {
+    /** Wait before resending a write whose outcome is unknown. */
+    static final long RESEND_DELAY_MS = 1000;
+
+    /**
+     * First attempts go through {@code first}; resends of unknown outcomes always go through the
+     * patient client, so an impatient producer's ambiguity gets resolved rather than repeated.
+     */
+    private void producerLoop(String name, Random random, CairnClient first) {
         long seq = 0;
         Deque<Pending> pending = new ArrayDeque<>();
         while (running.get()) {
-            Pending p = pending.poll();
-            if (p == null) {
-                p = new Pending(name + "-" + (++seq), random.nextInt(config.partitions()), config.unknownRetriesMax());
+            Pending p = pending.peek();
+            if (p != null && p.notBeforeNs() <= System.nanoTime()) {
+                pending.poll();
+            } else {
+                p = new Pending(name + "-" + (++seq), random.nextInt(config.partitions()), config.unknownRetriesMax(), 0);
             }
-            Outcome o = produceOnce(name, OpType.PRODUCE, p.value(), p.partition());
-            if (o == Outcome.UNKNOWN && p.retriesLeft() > 0) {
-                pending.add(new Pending(p.value(), p.partition(), p.retriesLeft() - 1));
+            boolean resend = p.notBeforeNs() != 0;
+            Outcome o = produceOnce(resend ? client : first, name, OpType.PRODUCE, p.value(), p.partition());
+            if (o != Outcome.OK && (o == Outcome.UNKNOWN || resend) && p.retriesLeft() > 0) {
+                pending.add(new Pending(p.value(), p.partition(), p.retriesLeft() - 1,
+                        System.nanoTime() + RESEND_DELAY_MS * 1_000_000L));
             }
             pause();
         }
@@ -126,12 +155,16 @@ public final class Workload {
 
     /** One produce, recorded; returns its outcome. Used by producers and by the recovery probe. */
     public Outcome produceOnce(String process, OpType type, String value, int partition) {
+        return produceOnce(client, process, type, value, partition);
+    }
+
+    private Outcome produceOnce(CairnClient via, String process, OpType type, String value, int partition) {
         long id = history.nextId();
         long invoke = history.nowUs();
         ProduceOptions opts = ProduceOptions.defaults().withPartition(partition).withIdempotencyKey(keyOf(value))
                 .withTimeoutMs(config.produceTimeoutMs());
         try {
-            ProduceResult r = client.produce(config.topic(), value, opts);
+            ProduceResult r = via.produce(config.topic(), value, opts);
             history.record(new Op(id, process, type, invoke, history.nowUs(), Outcome.OK, r.nodeUrl(), config.topic(), r.partition(),
                     List.of(value), List.of(keyOf(value)), List.of(r.offset()), List.of(r.duplicate()), null, null, null, null, null,
                     r.attempts(), r.ambiguousAttempts(), null));

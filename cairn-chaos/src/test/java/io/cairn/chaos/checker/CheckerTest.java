@@ -273,4 +273,19 @@ class CheckerTest {
         assertThat(res.violations()).hasSize(Checker.DETAILS_PER_KIND_MAX + 1);
         assertThat(res.violations().get(Checker.DETAILS_PER_KIND_MAX).detail()).contains("30 more");
     }
+
+    @Test
+    void onePartitionStuckAfterTheHealIsNoRecoveryEvenIfOthersTakeWrites() {
+        ok("p1", 0, 5, "a", 0);
+        ops.add(new Op(nextId++, "p2", OpType.PRODUCE, 1000, 2000, Outcome.OK, "http://n1", "t", 1, List.of("b"), List.of("kb"),
+                List.of(0L), List.of(false), null, null, null, null, null, 1, 0, null));
+        ok("p1", 7_000, 7_100, "c", 1);
+        finalLog(FinalRead.VIA_LEADER, r(0, "a"), r(1, "c"));
+        finals.add(new FinalRead(FinalRead.VIA_LEADER, "t", 1, 0, 1, List.of(r(0, "b")), true, null));
+
+        CheckResult res = Checker.check(ops, faults, finals, new Checker.Config(10_000, 6_000_000));
+        assertThat(kinds(res)).containsExactly(Kind.NO_RECOVERY);
+        assertThat(res.violations().get(0).detail()).startsWith("t/1");
+        assertThat(res.finalRecoveryMs()).isEqualTo(-1);
+    }
 }
