@@ -1,5 +1,6 @@
 package io.cairn.chaos.history;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
@@ -40,10 +41,12 @@ public record Op(
         Integer ambiguousAttempts,
         String error) {
 
+    @JsonIgnore
     public boolean isWrite() {
         return type == OpType.PRODUCE || type == OpType.PRODUCE_BATCH || type == OpType.PROBE;
     }
 
+    @JsonIgnore
     public long latencyUs() {
         return completeUs - invokeUs;
     }
