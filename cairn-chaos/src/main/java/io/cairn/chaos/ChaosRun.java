@@ -18,6 +18,7 @@ import io.cairn.chaos.workload.WorkloadConfig;
 import io.cairn.client.CairnClient;
 import io.cairn.client.CairnClientConfig;
 import io.cairn.client.CairnException;
+import io.cairn.client.ClusterInfo;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -189,7 +190,7 @@ public final class ChaosRun {
             FinalRead leader = null;
             long deadline = System.nanoTime() + CATCH_UP_MAX.toNanos();
             do {
-                leader = FinalReader.read(client, FinalRead.VIA_LEADER, TOPIC, p);
+                leader = readFromLeader(cluster, client, p);
             } while (!leader.complete() && System.nanoTime() < deadline && pauseQuietly());
             history.recordFinal(leader);
             for (String id : cluster.ids()) {
@@ -214,6 +215,29 @@ public final class ChaosRun {
         for (String n : notes) {
             say("final read note: " + n);
         }
+    }
+
+    /**
+     * The committed log of a partition, read directly from the node that says it leads it. Reads
+     * through the ordinary client are not enough: followers may serve reads, and a follower that is
+     * behind (or rebuilding a damaged replica) answers a short log that looks complete. Falls back
+     * to a read through any node, labelled as such, when no node claims the leadership.
+     */
+    private FinalRead readFromLeader(LocalCluster cluster, CairnClient client, int p) {
+        for (String id : cluster.ids()) {
+            try {
+                ClusterInfo info = cluster.directClient(id, Duration.ofSeconds(3)).cluster();
+                String leader = info.partitionLeader(TOPIC, p);
+                if (id.equals(leader)) {
+                    return FinalReader.read(cluster.directClient(id, Duration.ofSeconds(5)), FinalRead.VIA_LEADER, TOPIC, p);
+                }
+            } catch (CairnException e) {
+                // This node cannot answer; another may be the leader.
+            }
+        }
+        FinalRead any = FinalReader.read(client, FinalRead.VIA_LEADER, TOPIC, p);
+        return new FinalRead(any.node(), any.topic(), any.partition(), any.logStart(), any.highWatermark(), any.records(), false,
+                "no node claims leadership of partition " + p + (any.error() == null ? "" : "; " + any.error()));
     }
 
     private static boolean pauseQuietly() {

@@ -294,7 +294,14 @@ public final class Nemesis {
      * the original bytes are put back (losing the only copy is outside the promises).
      */
     private void corrupt() throws IOException {
-        String t = pickTarget();
+        // Prefer a node that already has sealed data, so early faults damage something.
+        List<String> withSealed = new ArrayList<>();
+        for (String id : running()) {
+            if (!SegmentCorruptor.sealedSegments(cluster.spec(id).dataDir()).isEmpty()) {
+                withSealed.add(id);
+            }
+        }
+        String t = withSealed.isEmpty() ? pickTarget() : withSealed.get(random.nextInt(withSealed.size()));
         if (t == null) {
             return;
         }
