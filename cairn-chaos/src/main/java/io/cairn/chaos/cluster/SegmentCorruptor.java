@@ -60,7 +60,11 @@ public final class SegmentCorruptor {
         if (sealed.isEmpty()) {
             return List.of();
         }
-        Path file = sealed.get(random.nextInt(sealed.size()));
+        return corruptFile(sealed.get(random.nextInt(sealed.size())), random, count);
+    }
+
+    /** Flips {@code count} random bytes of {@code file} (see {@link #corrupt(Path, Random, int)}). */
+    public static List<Flip> corruptFile(Path file, Random random, int count) throws IOException {
         List<Flip> flips = new ArrayList<>();
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             long size = raf.length();

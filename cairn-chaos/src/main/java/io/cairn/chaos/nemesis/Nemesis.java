@@ -2,13 +2,16 @@ package io.cairn.chaos.nemesis;
 
 import io.cairn.chaos.cluster.LocalCluster;
 import io.cairn.chaos.cluster.SegmentCorruptor;
+import io.cairn.chaos.history.FinalRead;
 import io.cairn.chaos.history.History;
+import io.cairn.chaos.workload.FinalReader;
 import io.cairn.chaos.proxy.ProxyMesh;
 import io.cairn.client.CairnClient;
 import io.cairn.client.CairnClientConfig;
 import io.cairn.client.CairnException;
 import io.cairn.client.ClusterInfo;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -289,27 +292,53 @@ public final class Nemesis {
     }
 
     /**
+     * Damaged replicas not yet seen repaired: partition directory (relative to the data dir, e.g.
+     * {@code topics/chaos/1}) to the node holding the damage. Corruption is only ever added to a
+     * partition whose other replicas are undamaged, so damage stays within a minority as promise 1
+     * requires; a damaged replica counts as repaired once it serves its whole partition again.
+     */
+    private final Map<String, String> damaged = new java.util.HashMap<>();
+
+    /**
      * Kills a node, flips bytes in one of its sealed segments, and restarts it. With peers it must
      * repair from them; alone it cannot, so after the node has shown what it does with the damage
      * the original bytes are put back (losing the only copy is outside the promises).
      */
     private void corrupt() throws IOException {
-        // Prefer a node that already has sealed data, so early faults damage something.
-        List<String> withSealed = new ArrayList<>();
+        forgetRepaired();
+        List<String[]> candidates = new ArrayList<>();
         for (String id : running()) {
-            if (!SegmentCorruptor.sealedSegments(cluster.spec(id).dataDir()).isEmpty()) {
-                withSealed.add(id);
+            Path data = cluster.spec(id).dataDir();
+            for (Path f : SegmentCorruptor.sealedSegments(data)) {
+                String pdir = data.relativize(f.getParent()).toString();
+                String holder = damaged.get(pdir);
+                if (holder == null || holder.equals(id)) {
+                    candidates.add(new String[] {id, f.toString(), pdir});
+                }
             }
         }
-        String t = withSealed.isEmpty() ? pickTarget() : withSealed.get(random.nextInt(withSealed.size()));
+        String t;
+        Path file = null;
+        String pdir = null;
+        if (candidates.isEmpty()) {
+            t = pickTarget();
+        } else {
+            String[] c = candidates.get(random.nextInt(candidates.size()));
+            t = c[0];
+            file = Path.of(c[1]);
+            pdir = c[2];
+        }
         if (t == null) {
             return;
         }
         long id = history.faultStarted("corrupt", List.of(t), "SIGKILL, flip bytes in a sealed segment, restart");
         cluster.kill(t);
-        List<SegmentCorruptor.Flip> flips = SegmentCorruptor.corrupt(cluster.spec(t).dataDir(), random, 3);
-        String what = flips.isEmpty() ? "no sealed segment yet, nothing flipped"
+        List<SegmentCorruptor.Flip> flips = file == null ? List.of() : SegmentCorruptor.corruptFile(file, random, 3);
+        String what = flips.isEmpty() ? "no sealed segment outside damaged partitions, nothing flipped"
                 : "flipped " + flips.size() + " bytes in " + cluster.spec(t).dataDir().relativize(flips.get(0).file());
+        if (!flips.isEmpty() && cluster.ids().size() > 1) {
+            damaged.put(pdir, t);
+        }
         note("corrupt " + t + ": " + what);
         cluster.start(t);
         String firstStart = awaitReady(List.of(t));
@@ -328,6 +357,23 @@ public final class Nemesis {
         outcome = "after the damage the node " + firstStart + "; " + outcome;
         history.faultHealed(id, what + "; " + outcome);
         note("corrupt " + t + " done: " + outcome);
+    }
+
+    /** Drops damage records of replicas that now serve their partition from offset 0 without error. */
+    private void forgetRepaired() {
+        for (Map.Entry<String, String> e : Map.copyOf(damaged).entrySet()) {
+            String[] parts = e.getKey().split("/");
+            if (parts.length != 3 || cluster.state(e.getValue()) != LocalCluster.State.RUNNING) {
+                continue;
+            }
+            FinalRead r = FinalReader.read(cluster.directClient(e.getValue(), java.time.Duration.ofSeconds(3)), e.getValue(),
+                    parts[1], Integer.parseInt(parts[2]));
+            // An empty answer may be a replica still being rebuilt; only a full read from 0 shows the damage is gone.
+            if (r.complete() && !r.records().isEmpty()) {
+                damaged.remove(e.getKey());
+                note("damage of " + e.getKey() + " on " + e.getValue() + " repaired (" + r.records().size() + " records served)");
+            }
+        }
     }
 
     /**
