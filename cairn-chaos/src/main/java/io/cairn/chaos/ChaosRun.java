@@ -199,7 +199,7 @@ public final class ChaosRun {
                 long nodeDeadline = System.nanoTime() + CATCH_UP_MAX.toNanos();
                 do {
                     r = FinalReader.read(direct, id, TOPIC, p);
-                    if (r.error() != null && r.error().startsWith("node does not serve reads as a follower")) {
+                    if (r.error() != null && r.error().startsWith(io.cairn.chaos.checker.Checker.FOLLOWER_READS_REFUSED)) {
                         break;
                     }
                 } while ((!r.complete() || r.records().size() < leader.records().size())

@@ -123,8 +123,16 @@ final class Transport {
                         moveOn = true;
                         break;
                     }
-                    throw new CairnErrorException(status, error == null ? "http_" + status : error,
+                    CairnErrorException definite = new CairnErrorException(status, error == null ? "http_" + status : error,
                             message == null ? "(no message)" : message);
+                    if (ambiguous > 0) {
+                        // This answer covers only this attempt; an earlier one whose answer was lost
+                        // may still have been applied, so the call as a whole stays unknown.
+                        throw new CairnOutcomeUnknownException(call.method() + " " + call.pathAndQuery() + ": "
+                                + ambiguous + " earlier attempt(s) may have been applied; last answer: " + definite.getMessage(),
+                                call.idempotencyKey(), definite);
+                    }
+                    throw definite;
                 }
             } catch (IOException e) {
                 lastFailure = e;

@@ -220,4 +220,17 @@ class CairnClientRetryTest {
             release.countDown();
         }
     }
+
+    @Test
+    void definiteErrorAfterALostAnswerKeepsTheCallUnknown() throws Exception {
+        ScriptedServer s = server().then(ScriptedServer.hangUp()).then(ScriptedServer.json(404,
+                "{\"ok\":false,\"error\":\"topic_not_found\",\"message\":\"no topic 't'\"}"));
+        CairnClient c = client(config(s.url()));
+
+        assertThatThrownBy(() -> c.produce("t", "v", ProduceOptions.defaults().withIdempotencyKey("k-lost")))
+                .isInstanceOfSatisfying(CairnOutcomeUnknownException.class, e -> {
+                    assertThat(e.idempotencyKey()).isEqualTo("k-lost");
+                    assertThat(e.getCause()).isInstanceOf(CairnErrorException.class);
+                });
+    }
 }

@@ -27,6 +27,8 @@ import java.util.TreeMap;
 public final class Checker {
     /** Violations listed per kind before the rest are summarised as a count. */
     public static final int DETAILS_PER_KIND_MAX = 20;
+    /** How a final read reports a node that answers reads only as leader; not a fault. */
+    public static final String FOLLOWER_READS_REFUSED = "node does not serve reads as a follower";
 
     /**
      * @param recoveryBoundMs how soon after the final heal a write must be acknowledged
@@ -168,7 +170,11 @@ public final class Checker {
             }
             String key = tp(r.topic(), r.partition());
             if (!r.complete()) {
-                notes.add("direct read of " + key + " on " + r.node() + " incomplete: " + r.error());
+                if (r.error() != null && r.error().startsWith(FOLLOWER_READS_REFUSED)) {
+                    notes.add(r.node() + " does not serve " + key + " directly (redirects to the leader); compared via the leader only");
+                } else {
+                    violation(Violation.Kind.REPLICA_UNREADABLE, r.node() + " cannot serve " + key + " after the final heal: " + r.error());
+                }
             }
             TreeMap<Long, String> log = committed.get(key);
             if (log == null) {

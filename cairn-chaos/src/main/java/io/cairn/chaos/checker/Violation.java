@@ -25,6 +25,11 @@ public record Violation(Kind kind, String detail) {
         FAILED_WRITE_APPEARED,
         /** §1.7: after the final heal the cluster did not take a write within the bound. */
         NO_RECOVERY,
+        /**
+         * §1.7/§1.8: after the final heal a node answers reads of a partition with an error (for
+         * example a checksum failure it neither repaired nor quarantined). A lagging node is not this.
+         */
+        REPLICA_UNREADABLE,
         /** The final read of a partition could not be completed, so the other checks are partial. */
         INCOMPLETE_FINAL_READ
     }

@@ -70,7 +70,7 @@ public final class LocalCluster implements AutoCloseable {
             states.put(id, State.DOWN);
             peerAddresses.put(id, new InetSocketAddress(InetAddress.getLoopbackAddress(), s.peerPort()));
         }
-        this.mesh = nodes > 1 ? new ProxyMesh(peerAddresses, seed) : null;
+        this.mesh = nodes > 1 ? new ProxyMesh(peerAddresses, seed, Ports::free) : null;
     }
 
     public List<String> ids() {

@@ -23,13 +23,22 @@ public final class ProxyMesh implements AutoCloseable {
      * address). The i-th proxy gets seed {@code seed + i} so jitter is reproducible per link.
      */
     public ProxyMesh(Map<String, InetSocketAddress> peerAddresses, long seed) throws IOException {
+        this(peerAddresses, seed, () -> 0);
+    }
+
+    /**
+     * As above, with listener ports taken from {@code ports} (0 = any free port). The cluster
+     * passes its own allocator so a proxy can never grab a port already promised to a node that
+     * has not bound it yet.
+     */
+    public ProxyMesh(Map<String, InetSocketAddress> peerAddresses, long seed, java.util.function.IntSupplier ports) throws IOException {
         this.nodes = List.copyOf(peerAddresses.keySet());
         int i = 0;
         try {
             for (String from : nodes) {
                 for (String to : nodes) {
                     if (!from.equals(to)) {
-                        proxies.put(key(from, to), new FaultProxy(from + "->" + to, peerAddresses.get(to), seed + i++));
+                        proxies.put(key(from, to), new FaultProxy(from + "->" + to, peerAddresses.get(to), seed + i++, ports.getAsInt()));
                     }
                 }
             }

@@ -49,7 +49,7 @@ public final class FinalReader {
             return new FinalRead(node, topic, partition, logStart, hw, records, false, "more than " + PAGES_MAX + " pages");
         } catch (CairnNotLeaderException e) {
             return new FinalRead(node, topic, partition, logStart, hw, records, false,
-                    "node does not serve reads as a follower (307 to " + e.leaderId() + ")");
+                    io.cairn.chaos.checker.Checker.FOLLOWER_READS_REFUSED + " (307 to " + e.leaderId() + ")");
         } catch (CairnException e) {
             return new FinalRead(node, topic, partition, logStart, hw, records, false, e.getMessage());
         }

@@ -288,4 +288,17 @@ class CheckerTest {
         assertThat(res.violations().get(0).detail()).startsWith("t/1");
         assertThat(res.finalRecoveryMs()).isEqualTo(-1);
     }
+
+    @Test
+    void nodeAnsweringErrorsAfterTheHealIsUnreadableButAFollowerRedirectIsNot() {
+        ok("p1", 0, 5, "a", 0);
+        finalLog(FinalRead.VIA_LEADER, r(0, "a"));
+        finals.add(new FinalRead("n2", "t", 0, 0, -1, List.of(), false, "503 storage_failed: CRC32C mismatch"));
+        finals.add(new FinalRead("n3", "t", 0, 0, -1, List.of(), false, Checker.FOLLOWER_READS_REFUSED + " (307 to n1)"));
+
+        CheckResult res = check();
+        assertThat(kinds(res)).containsExactly(Kind.REPLICA_UNREADABLE);
+        assertThat(res.violations().get(0).detail()).contains("n2").contains("CRC32C");
+        assertThat(res.notes()).anyMatch(n -> n.contains("n3 does not serve"));
+    }
 }
