@@ -48,7 +48,7 @@ public final class ChaosMain implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of the fault schedule and workload choices (default: random, printed).")
     Long seed;
 
-    @Option(names = "--out", description = "Run folder for data, logs, history and reports (default chaos-runs/<time>-seed<N>).")
+    @Option(names = "--out", description = "Run folder for data, logs, history and reports (default chaos-out/<time>-seed<N>, ignored by git).")
     Path out;
 
     @Option(names = "--partitions", defaultValue = "3", description = "Partitions of the test topic (default ${DEFAULT-VALUE}).")
@@ -92,7 +92,7 @@ public final class ChaosMain implements Callable<Integer> {
         }
         Set<FaultKind> kinds = FaultKind.parse(faults);
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong(1, 1_000_000);
-        Path dir = out != null ? out : Path.of("chaos-runs",
+        Path dir = out != null ? out : Path.of("chaos-out",
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-seed" + s);
         ServerLauncher launcher;
         if (serverJar != null) {
