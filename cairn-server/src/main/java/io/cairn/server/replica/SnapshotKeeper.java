@@ -173,7 +173,7 @@ final class SnapshotKeeper {
     }
 
     /** Mirrors the core: a config change applies to the membership; a leader's no-op restates it. */
-    private static Membership membershipAfter(Membership m, Entry e) {
+    static Membership membershipAfter(Membership m, Entry e) {
         if (e.type() == EntryType.CONFIG_CHANGE) {
             try {
                 return m.apply(ConfigChange.decode(e.data()));

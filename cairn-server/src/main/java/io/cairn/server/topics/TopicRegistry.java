@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -42,10 +43,12 @@ import java.util.regex.Pattern;
  * <p>The list is JSON in {@code <data-dir>/topics.state}, the storage engine's CRC-checked atomic
  * state file, so a damaged list stops startup instead of silently losing topics.
  *
- * <p>Crash ordering: a create persists the topic before creating its directories, and a delete
- * persists the removal before deleting them; at startup, directories of topics not in the state
- * file are removed. So a crash can leave at most an orphan directory, which is cleaned, and never
- * a new topic that silently inherits an old topic's records.
+ * <p>Crash ordering: a create persists the topic before creating its directories. A delete first
+ * moves the topic's directory into {@code <data-dir>/trash/}, then persists the removal, then
+ * deletes the trash. At startup a trashed topic that is still in the list is moved back (the crash
+ * came before the removal was persisted) and any other trash is deleted. A directory under
+ * {@code topics/} whose topic is not in the list is never deleted: it means the list was lost or
+ * replaced, so startup stops with a clear message rather than destroy data it cannot account for.
  */
 public final class TopicRegistry implements Broker {
     private static final Logger log = LoggerFactory.getLogger(TopicRegistry.class);
@@ -61,11 +64,14 @@ public final class TopicRegistry implements Broker {
     private static final int STATE_VERSION = 1;
     /** The topic list: JSON inside the storage engine's CRC-checked atomic state file. */
     static final String STATE_FILE = "topics.state";
+    /** Where a delete parks a topic's directory until the removal is persisted. */
+    static final String TRASH_DIR = "trash";
     /** Cache lifetime of the disk-usage sum: the bound may be overshot by what is written meanwhile. */
     private static final long DISK_USAGE_CACHE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final Path dataDir;
     private final Path topicsDir;
+    private final Path trashDir;
     private final AtomicStateFile stateFile;
     private final PartitionFactory factory;
     private final PartitionSettings settings;
@@ -86,6 +92,7 @@ public final class TopicRegistry implements Broker {
     public TopicRegistry(Path dataDir, PartitionFactory factory, PartitionSettings settings, int nodeCount) {
         this.dataDir = dataDir;
         this.topicsDir = dataDir.resolve("topics");
+        this.trashDir = dataDir.resolve(TRASH_DIR);
         this.stateFile = new AtomicStateFile(dataDir.resolve(STATE_FILE));
         this.factory = factory;
         this.settings = settings;
@@ -102,6 +109,8 @@ public final class TopicRegistry implements Broker {
         for (TopicSpec spec : readState()) {
             topics.put(spec.name(), new Topic(spec, null));
         }
+        finishInterruptedDeletes();
+        refuseUnknownTopicDirectories();
         return CompletableFuture.runAsync(this::openAll, admin).whenComplete((v, t) -> {
             if (t != null) {
                 notReadyReason = "partition recovery failed: " + String.valueOf(t.getCause() != null ? t.getCause().getMessage()
@@ -111,7 +120,6 @@ public final class TopicRegistry implements Broker {
     }
 
     private void openAll() {
-        removeOrphans();
         long startNanos = System.nanoTime();
         int opened = 0;
         for (Topic topic : topics.values()) {
@@ -123,17 +131,45 @@ public final class TopicRegistry implements Broker {
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
     }
 
-    /** Directories left by a crash between persisting a delete and removing the files. */
-    private void removeOrphans() {
-        try (var dirs = Files.list(topicsDir)) {
+    /**
+     * Completes or undoes a delete that a crash interrupted: a trashed topic still in the list
+     * goes back (its removal was never persisted), any other trash is deleted.
+     */
+    private void finishInterruptedDeletes() throws IOException {
+        if (!Files.isDirectory(trashDir)) {
+            return;
+        }
+        try (var dirs = Files.list(trashDir)) {
             for (Path dir : dirs.toList()) {
-                if (!topics.containsKey(dir.getFileName().toString())) {
-                    log.warn("removing {}: its topic is not in the topic list (a delete was interrupted)", dir);
+                String name = dir.getFileName().toString();
+                Path home = topicsDir.resolve(name);
+                if (topics.containsKey(name) && !Files.exists(home)) {
+                    log.warn("restoring {}: its delete was interrupted before it was recorded", name);
+                    Files.move(dir, home, StandardCopyOption.ATOMIC_MOVE);
+                    fsyncDirectory(topicsDir);
+                    fsyncDirectory(trashDir);
+                } else {
+                    log.info("removing {}: left by an interrupted delete of topic {}", dir, name);
                     deleteRecursively(dir);
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + topicsDir, e);
+        }
+    }
+
+    /**
+     * Partition data for a topic the list does not name can only mean the list was lost or
+     * replaced (deletes go through the trash, creates persist the list first). Deleting it would
+     * turn a lost metadata file into lost records, so startup stops instead.
+     */
+    private void refuseUnknownTopicDirectories() throws IOException {
+        List<String> unknown;
+        try (var dirs = Files.list(topicsDir)) {
+            unknown = dirs.map(d -> d.getFileName().toString()).filter(n -> !topics.containsKey(n)).sorted().toList();
+        }
+        if (!unknown.isEmpty()) {
+            throw new IOException(topicsDir + " holds data of topics that " + stateFile.path().getFileName()
+                + " does not list " + unknown + "; refusing to start rather than delete it (restore "
+                + STATE_FILE + ", or move those directories away)");
         }
     }
 
@@ -297,15 +333,17 @@ public final class TopicRegistry implements Broker {
             Topic t = topic(name);
             var next = new ArrayList<>(specs());
             next.remove(t.spec());
-            // Persist first: a crash before the files are gone leaves an orphan that startup removes.
-            writeState(next);
             topics.remove(name);
             if (t.partitions() != null) {
                 for (PartitionHandle h : t.partitions()) {
                     closeQuietly(h);
                 }
             }
-            deleteRecursively(topicsDir.resolve(name));
+            // Trash, then persist, then delete: a crash at any point either keeps the topic whole
+            // (startup moves it back) or finishes the delete; no state leaves data unaccounted for.
+            Path trashed = moveToTrash(name);
+            writeState(next);
+            deleteRecursively(trashed);
             log.info("deleted topic {} and its data", name);
         }, admin);
     }
@@ -469,6 +507,29 @@ public final class TopicRegistry implements Broker {
         return m.contains("No space left") || m.contains("Disk quota exceeded");
     }
 
+    private Path moveToTrash(String name) {
+        Path home = topicsDir.resolve(name);
+        Path trashed = trashDir.resolve(name);
+        try {
+            Files.createDirectories(trashDir);
+            deleteRecursively(trashed);
+            if (Files.exists(home)) {
+                Files.move(home, trashed, StandardCopyOption.ATOMIC_MOVE);
+                fsyncDirectory(topicsDir);
+                fsyncDirectory(trashDir);
+            }
+            return trashed;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + home + " to " + trashed, e);
+        }
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (var ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
     private static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
@@ -477,9 +538,7 @@ public final class TopicRegistry implements Broker {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
-            try (var ch = java.nio.channels.FileChannel.open(dir.getParent(), java.nio.file.StandardOpenOption.READ)) {
-                ch.force(true); // make the removal durable, so a crash cannot bring the files back
-            }
+            fsyncDirectory(dir.getParent()); // make the removal durable, so a crash cannot bring the files back
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + dir, e);
         }
