@@ -27,8 +27,8 @@ class ReadmeWalkthroughIT {
     record Step(String command, String expected) {}
 
     static List<Step> quickStart() throws Exception {
-        List<String> lines = Files.readAllLines(Path.of("README.md"), StandardCharsets.UTF_8);
-        int start = lines.indexOf("## Quick start (curl walkthrough)");
+        List<String> lines = Files.readAllLines(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+        int start = lines.indexOf("## Try it with curl");
         assertThat(start).as("README has the quick start").isNotNegative();
         while (!lines.get(start).equals("```sh")) {
             start++;

@@ -1,0 +1,289 @@
+package io.cairn.chaos.cluster;
+
+import io.cairn.chaos.proxy.ProxyMesh;
+import io.cairn.client.CairnClient;
+import io.cairn.client.CairnClientConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * N Cairn nodes as child processes on loopback. Peer traffic between every ordered pair runs
+ * through a {@link ProxyMesh}; HTTP stays direct so the harness always sees what a client sees.
+ * Every process started here is killed by {@link #close()} and, should the harness die first, by a
+ * JVM shutdown hook.
+ */
+public final class LocalCluster implements AutoCloseable {
+    /** Node processes still alive in this JVM, killed by the shutdown hook if nothing else did. */
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "chaos-kill-nodes"));
+    }
+
+    /** What a node is doing as far as the harness knows. */
+    public enum State { DOWN, RUNNING, PAUSED }
+
+    private final Map<String, NodeSpec> specs = new LinkedHashMap<>();
+    private final Map<String, Process> processes = new ConcurrentHashMap<>();
+    private final Map<String, State> states = new ConcurrentHashMap<>();
+    private final Map<String, Integer> starts = new ConcurrentHashMap<>();
+    private final ServerLauncher launcher;
+    private final List<String> extraArgs;
+    private final ProxyMesh mesh;
+    private final Path runDir;
+
+    /**
+     * Lays out {@code nodes} nodes under {@code runDir} (data in {@code runDir/n1/data}, logs in
+     * {@code runDir/logs/n1.log}) and opens the proxy mesh. Nothing is started yet.
+     */
+    public LocalCluster(Path runDir, int nodes, ServerLauncher launcher, List<String> extraArgs, long seed) throws IOException {
+        if (nodes < 1 || nodes > 9) {
+            throw new IllegalArgumentException("nodes must be 1..9, got " + nodes);
+        }
+        this.runDir = runDir;
+        this.launcher = launcher;
+        this.extraArgs = List.copyOf(extraArgs);
+        Files.createDirectories(runDir.resolve("logs"));
+        Map<String, InetSocketAddress> peerAddresses = new LinkedHashMap<>();
+        for (int i = 1; i <= nodes; i++) {
+            String id = "n" + i;
+            NodeSpec s = new NodeSpec(id, Ports.free(), Ports.free(), runDir.resolve(id).resolve("data"),
+                    runDir.resolve("logs").resolve(id + ".log"));
+            Files.createDirectories(s.dataDir());
+            specs.put(id, s);
+            states.put(id, State.DOWN);
+            peerAddresses.put(id, new InetSocketAddress(InetAddress.getLoopbackAddress(), s.peerPort()));
+        }
+        this.mesh = nodes > 1 ? new ProxyMesh(peerAddresses, seed, Ports::free) : null;
+    }
+
+    public List<String> ids() {
+        return List.copyOf(specs.keySet());
+    }
+
+    public NodeSpec spec(String id) {
+        NodeSpec s = specs.get(id);
+        if (s == null) {
+            throw new IllegalArgumentException("unknown node " + id + "; nodes are " + specs.keySet());
+        }
+        return s;
+    }
+
+    public List<String> httpUrls() {
+        return specs.values().stream().map(NodeSpec::httpUrl).toList();
+    }
+
+    /** The proxy mesh, or null for a single node. */
+    public ProxyMesh mesh() {
+        return mesh;
+    }
+
+    public Path runDir() {
+        return runDir;
+    }
+
+    public State state(String id) {
+        return states.get(id);
+    }
+
+    /** The {@code --peers} value node {@code self} gets: other nodes' peer addresses are its outgoing proxies. */
+    public String peersFor(String self) {
+        StringJoiner j = new StringJoiner(",");
+        for (NodeSpec s : specs.values()) {
+            int port = s.id().equals(self) ? s.peerPort() : mesh.port(self, s.id());
+            j.add(s.id() + "=127.0.0.1:" + port + "@" + s.httpUrl());
+        }
+        return j.toString();
+    }
+
+    /** The full command that starts {@code id}. */
+    public List<String> command(String id) {
+        NodeSpec s = spec(id);
+        List<String> cmd = new ArrayList<>(launcher.prefix());
+        cmd.add("start");
+        cmd.addAll(List.of("--node-id", id, "--port", String.valueOf(s.httpPort()), "--data-dir", s.dataDir().toString()));
+        if (specs.size() > 1) {
+            cmd.addAll(List.of("--peer-port", String.valueOf(s.peerPort()), "--peers", peersFor(id)));
+        }
+        cmd.addAll(extraArgs);
+        return cmd;
+    }
+
+    /** Starts {@code id} (no-op if it runs); output is appended to its log file with a header per start. */
+    public synchronized void start(String id) {
+        if (states.get(id) != State.DOWN) {
+            return;
+        }
+        NodeSpec s = spec(id);
+        List<String> cmd = command(id);
+        int n = starts.merge(id, 1, Integer::sum);
+        try {
+            Files.writeString(s.logFile(), "=== chaos: start #" + n + " of " + id + " at " + Instant.now() + ": "
+                    + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(s.logFile().toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            Process p = pb.start();
+            LIVE.add(p);
+            processes.put(id, p);
+            states.put(id, State.RUNNING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + id + ": " + String.join(" ", cmd), e);
+        }
+    }
+
+    public void startAll() {
+        for (String id : specs.keySet()) {
+            start(id);
+        }
+    }
+
+    /** SIGKILL: no shutdown hooks, no flush; whatever was not fsynced is gone. Waits until the process is reaped. */
+    public synchronized void kill(String id) {
+        Process p = processes.remove(id);
+        if (p != null) {
+            p.destroyForcibly();
+            try {
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException(id + " did not die within 10 s of SIGKILL (pid " + p.pid() + ")");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            LIVE.remove(p);
+        }
+        states.put(id, State.DOWN);
+    }
+
+    /** SIGSTOP: the process freezes mid-whatever, sockets stay open, timers stop. */
+    public synchronized void pause(String id) {
+        Process p = processes.get(id);
+        if (p != null && p.isAlive() && states.get(id) == State.RUNNING) {
+            signal(p, "STOP");
+            states.put(id, State.PAUSED);
+        }
+    }
+
+    /** SIGCONT. */
+    public synchronized void resume(String id) {
+        Process p = processes.get(id);
+        if (p != null && states.get(id) == State.PAUSED) {
+            signal(p, "CONT");
+            states.put(id, State.RUNNING);
+        }
+    }
+
+    public void restart(String id) {
+        kill(id);
+        start(id);
+    }
+
+    /**
+     * Notices nodes that exited on their own (e.g. a node that stops on detected corruption) and
+     * marks them down. Returns the ids and exit codes found.
+     */
+    public synchronized Map<String, Integer> reapExited() {
+        Map<String, Integer> exited = new LinkedHashMap<>();
+        for (Map.Entry<String, Process> e : Map.copyOf(processes).entrySet()) {
+            if (!e.getValue().isAlive()) {
+                exited.put(e.getKey(), e.getValue().exitValue());
+                processes.remove(e.getKey());
+                LIVE.remove(e.getValue());
+                states.put(e.getKey(), State.DOWN);
+            }
+        }
+        return exited;
+    }
+
+    public long pid(String id) {
+        Process p = processes.get(id);
+        return p == null ? -1 : p.pid();
+    }
+
+    private static void signal(Process p, String sig) {
+        try {
+            Process k = new ProcessBuilder("kill", "-" + sig, String.valueOf(p.pid())).redirectErrorStream(true).start();
+            if (!k.waitFor(5, TimeUnit.SECONDS) || k.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + sig + " " + p.pid() + " failed: "
+                        + new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A client that talks to {@code id} only: no failover, no redirects (to read one node directly). */
+    public CairnClient directClient(String id, Duration requestTimeout) {
+        return new CairnClient(CairnClientConfig.builder().node(spec(id).httpUrl()).failover(false).followRedirects(false)
+                .requestTimeout(requestTimeout).totalTimeout(requestTimeout.multipliedBy(2)).attemptsMax(2).build());
+    }
+
+    /**
+     * Waits until {@code id} answers {@code /ready} with 200, or the deadline passes, or the process
+     * exits. Polls every 100 ms; returns whether it became ready.
+     */
+    public boolean awaitReady(String id, Duration timeout) {
+        CairnClient c = new CairnClient(CairnClientConfig.builder().node(spec(id).httpUrl())
+                .connectTimeout(Duration.ofMillis(500)).requestTimeout(Duration.ofSeconds(2)).build());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Process p = processes.get(id);
+            if (p == null || !p.isAlive()) {
+                return false;
+            }
+            if (c.ready()) {
+                return true;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Last {@code lines} lines of a node's log, for error messages. */
+    public String logTail(String id, int lines) {
+        try {
+            List<String> all = Files.readAllLines(spec(id).logFile(), StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Kills every node and closes the proxies. */
+    @Override
+    public void close() {
+        for (String id : specs.keySet()) {
+            try {
+                kill(id);
+            } catch (RuntimeException e) {
+                System.err.println("chaos: while killing " + id + ": " + e.getMessage());
+            }
+        }
+        if (mesh != null) {
+            mesh.close();
+        }
+    }
+}

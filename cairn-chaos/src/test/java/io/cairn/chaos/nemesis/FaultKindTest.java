@@ -1,0 +1,22 @@
+package io.cairn.chaos.nemesis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.EnumSet;
+import org.junit.jupiter.api.Test;
+
+class FaultKindTest {
+    @Test
+    void parsesListsAllAndNone() {
+        assertThat(FaultKind.parse("kill, pause,CORRUPT")).containsExactlyInAnyOrder(FaultKind.KILL, FaultKind.PAUSE, FaultKind.CORRUPT);
+        assertThat(FaultKind.parse("all")).isEqualTo(EnumSet.allOf(FaultKind.class));
+        assertThat(FaultKind.parse("none")).isEmpty();
+    }
+
+    @Test
+    void unknownFaultIsAClearError() {
+        assertThatThrownBy(() -> FaultKind.parse("kill,meteor")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("meteor").hasMessageContaining("kill,pause,partition,delay,corrupt");
+    }
+}
