@@ -2,7 +2,6 @@ package io.cairn.server.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.core.metrics.Summary;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -59,12 +58,7 @@ public final class NodeMetrics {
         .classicOnly().classicUpperBounds(LATENCY_BOUNDS_SECONDS)
         .register(registry);
 
-    private final Summary stageTiming = Summary.builder()
-        .name("cairn_server_timing_seconds")
-        .help("Server-side time per produce request by stage: parse, queue, handler, fsync, replication")
-        .labelNames("stage")
-        .quantile(0.5, 0.01).quantile(0.9, 0.01).quantile(0.99, 0.001)
-        .register(registry);
+    private final StageTimings stageTiming = register(new StageTimings());
 
     private final Counter bytesIn = Counter.builder()
         .name("cairn_bytes_in_total").help("Record value bytes accepted by produce, by topic")
@@ -86,6 +80,11 @@ public final class NodeMetrics {
             .help("HTTP connections open now, streams and long-polls included")
             .callback(cb -> cb.call(open.getAsInt()))
             .register(registry);
+    }
+
+    private StageTimings register(StageTimings t) {
+        registry.register(t);
+        return t;
     }
 
     /** The registry, for scrape-time gauges registered by the node. */
@@ -122,7 +121,7 @@ public final class NodeMetrics {
     /** One produce request's stage; negative values mean "not measured" and are skipped. */
     public void recordStageMicros(Stage stage, long micros) {
         if (micros >= 0) {
-            stageTiming.labelValues(stage.label).observe(micros / 1e6);
+            stageTiming.record(stage, micros);
         }
     }
 

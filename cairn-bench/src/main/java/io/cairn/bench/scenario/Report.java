@@ -1,0 +1,134 @@
+package io.cairn.bench.scenario;
+
+import io.cairn.bench.baseline.FsyncBaseline;
+import io.cairn.bench.load.KindResult;
+import io.cairn.bench.load.LoadResult;
+import io.cairn.bench.report.Fmt;
+import io.cairn.bench.report.MarkdownTable;
+import io.cairn.bench.report.Percentiles;
+import io.cairn.bench.report.ServerTimings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The one table a scenario prints. Every row has the same percentile columns, whether it is a
+ * client-side load figure, a disk baseline, or a server-side timing, so a reader compares
+ * columns without switching tables. Errors are a column of their own and never folded away.
+ */
+public final class Report {
+    static final String[] HEADERS = {
+        "measurement", "load", "throughput", "p50", "p99", "p99.9", "p99.99", "p99.999", "max", "errors", "vs ceiling / notes"
+    };
+
+    /** The commit the measured build came from, set once by {@code BenchMain}; "unknown" outside a checkout. */
+    private static volatile String build = "unknown";
+
+    private final String title;
+    private final MarkdownTable table = new MarkdownTable(HEADERS);
+    private final List<String> footnotes = new ArrayList<>();
+
+    public Report(String title) {
+        this.title = title;
+    }
+
+    /** A client-side row for one request kind of a load run. */
+    public void load(String measurement, String load, LoadResult r, String kind, String unit, String note) {
+        KindResult k = r.kind(kind);
+        String[] p = Percentiles.of(k.latencyUs()).cells();
+        if (k.okRequests() == 0 && k.failedTotal() == 0) {
+            // Closed-loop requests started during warm-up belong to no window; if they all outlast
+            // the window, nothing started in it. Say so rather than print a bare zero.
+            note = "no request started in the window (every round trip outlasted it); " + note;
+        }
+        table.row(measurement, load, Fmt.rate(r.recordsPerSecond(kind)) + " " + unit,
+                p[0], p[1], p[2], p[3], p[4], p[5], k.failureSummary(), note);
+    }
+
+    public void fsync(FsyncBaseline.Result r) {
+        String[] p = Percentiles.of(r.latencyUs()).cells();
+        table.row("raw write+fsync, " + r.writeBytes() + " B", "1 writer, loop", Fmt.rate(r.perSecond()) + " fsync/s",
+                p[0], p[1], p[2], p[3], p[4], p[5], "0", "disk ceiling for one-fsync-per-ack");
+    }
+
+    public void server(String prefix, ServerTimings.Row row) {
+        String[] p = row.percentiles().cells();
+        String mean = Double.isNaN(row.meanUs()) ? "" : "mean " + Fmt.latencyUs(row.meanUs()) + "; ";
+        String source = row.source().equals("window")
+                ? "from /metrics buckets, this window"
+                : "summary quantiles as the server reports them at window end (Cairn's: since the previous scrape, i.e. this window)";
+        table.row(prefix + row.metric(), "server side", String.format(Locale.ROOT, "%,d samples", row.count()),
+                p[0], p[1], p[2], p[3], p[4], p[5], "", mean + source);
+    }
+
+    /** A row with a single figure in the throughput column and a note, e.g. a restart time. */
+    public void figure(String measurement, String load, String figure, String note) {
+        table.row(measurement, load, figure, "", "", "", "", "", "", "", note);
+    }
+
+    public void footnote(String text) {
+        // One list item per footnote: a multi-line message (a log tail) must not break the list.
+        footnotes.add(text.strip().replace("\n", " ⏎ "));
+    }
+
+    /** The body of a scenario; may throw, the rows gathered so far are still printed. */
+    public interface Body {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs a scenario body and prints the table whatever happens: a failure adds a footnote
+     * saying where it stopped (and exit status 1), so rows already measured are never lost.
+     */
+    public int runAndPrint(Body body) {
+        int status = 0;
+        try {
+            body.run();
+        } catch (Exception e) {
+            status = 1;
+            footnote("**stopped early**: " + e);
+            e.printStackTrace(System.err);
+        }
+        System.out.println(render());
+        return status;
+    }
+
+    /** Records {@code git describe} of the checkout next to the launcher, for the report's footnote. */
+    public static void recordBuild(java.nio.file.Path repo) {
+        try {
+            Process p = new ProcessBuilder("git", "-C", repo.toString(), "describe", "--always", "--dirty")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (p.waitFor() == 0 && !out.isEmpty()) {
+                build = out;
+            }
+        } catch (java.io.IOException e) {
+            build = "unknown (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " / " + f[1] + " / " + f[2] + " (1/5/15 min)";
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    public String render() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("### ").append(title).append("\n\n").append(table.render());
+        footnote("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs; load average at the end "
+                + loadAverage() + " (other work on the box competes with the figures above); build " + build);
+        if (!footnotes.isEmpty()) {
+            sb.append('\n');
+            for (String f : footnotes) {
+                sb.append("- ").append(f).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,121 @@
+package io.cairn.bench.scenario;
+
+import io.cairn.bench.node.BareNettyProcess;
+import io.cairn.bench.node.Http;
+import io.cairn.bench.node.NodeProcess;
+import io.cairn.bench.report.Fmt;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code cairn bench restart}: write ~8 million records, SIGKILL the node mid-life, start it
+ * again on the same data and time (from the spawn) until {@code /health} answers, until
+ * {@code /ready} is 200, and until the first consume returns a record. The time for a bare JVM
+ * with Netty to come up is measured the same way, as the floor no recovery can beat.
+ */
+@Command(name = "restart", mixinStandardHelpOptions = true,
+        description = "Write ~8M records, SIGKILL, time start → /ready 200 and first consume.")
+public final class RestartScenario implements Callable<Integer> {
+    /** How long a restarting node may take before the scenario reports it as stuck. */
+    static final long RESTART_TIMEOUT_MS = 300_000;
+    /** Poll interval while timing the restart: fine enough for a 2 s target. */
+    static final long POLL_MS = 5;
+
+    @ParentCommand
+    io.cairn.bench.BenchMain main;
+
+    @Option(names = "--records", description = "records to write before the kill (default ${DEFAULT-VALUE})")
+    long records = 8_000_000;
+
+    @Option(names = "--value-bytes", description = "record value size (default ${DEFAULT-VALUE})")
+    int valueBytes = 64;
+
+    @Option(names = "--work-dir", description = "where node data and logs go (default: a new temp dir)")
+    Path workDir;
+
+    @Option(names = "--keep", description = "keep the work dir afterwards")
+    boolean keep;
+
+    @Option(names = "--jvm-opts", description = "extra JVM options for the node")
+    String jvmOpts = "";
+
+    @Override
+    public Integer call() throws Exception {
+        CommonOptions dirs = new CommonOptions();
+        dirs.workDir = workDir;
+        dirs.keep = keep;
+        Path work = dirs.workDir();
+        Report rep = new Report("restart — " + Fmt.rate(records) + " records of " + valueBytes + " B, SIGKILL, restart");
+        try {
+            return rep.runAndPrint(() -> {
+                long t0 = System.nanoTime();
+                try (BareNettyProcess ignored = BareNettyProcess.start(1)) {
+                    rep.figure("floor: bare JVM + Netty listening", "own JVM, ZGC", Fmt.seconds((System.nanoTime() - t0) / 1e9),
+                            "no recovery can be faster than this");
+                }
+                try (NodeProcess node = new NodeProcess(main.cairn(), NodeProcess.freePort(), work.resolve("node1"),
+                        List.of(), jvmOpts)) {
+                    node.start();
+                    node.awaitOk("/ready", RESTART_TIMEOUT_MS, 50);
+                    Nodes.createTopic(node, Nodes.TOPIC, 1, 1);
+                    Prefill.Result fill = Prefill.run(node, Nodes.TOPIC, 0, null, records, valueBytes);
+                    rep.figure("prefill (NDJSON " + Fmt.rate(Prefill.BATCH_RECORDS) + "/request, " + Prefill.WRITERS + " writers)",
+                            "", Fmt.rate(fill.perSecond()) + " records/s",
+                            Fmt.rate(fill.records()) + " records in " + Fmt.seconds(fill.seconds()));
+                    long lastOffset = fill.records() - 1;
+                    long bytes = sizeOf(node.dataDir());
+                    node.kill();
+
+                    long start = node.start();
+                    long health = node.awaitOk("/health", RESTART_TIMEOUT_MS, POLL_MS);
+                    long ready = node.awaitOk("/ready", RESTART_TIMEOUT_MS, POLL_MS);
+                    long consumed = awaitConsume(node, 0);
+                    rep.figure("restart: spawn → /health 200", "after SIGKILL", Fmt.seconds((health - start) / 1e9), "");
+                    rep.figure("restart: spawn → /ready 200", "after SIGKILL", Fmt.seconds((ready - start) / 1e9),
+                            "target ≤ 2 s with ~8M records; data dir " + Fmt.rate(bytes / (1024 * 1024)) + " MiB");
+                    rep.figure("restart: spawn → first consume (offset 0)", "after SIGKILL",
+                            Fmt.seconds((consumed - start) / 1e9), "");
+                    Http.Response tail = Http.get(node.baseUrl() + "/broker/consume/" + Nodes.TOPIC + "/bench-check/0?offset="
+                            + lastOffset + "&limit=1");
+                    rep.figure("last acknowledged record readable after restart", "", tail.ok() && tail.body().contains("\"count\":1")
+                            ? "yes" : "NO", "consume offset " + lastOffset + " → " + tail.status());
+                    rep.footnote("node: `" + String.join(" ", node.commandLine()) + "`; times are from the spawn of the node's JVM"
+                            + " (`java -jar cairn-server.jar start …` as the launcher runs it: JVM start + recovery),"
+                            + " polled every " + POLL_MS + " ms");
+                }
+            });
+        } finally {
+            dirs.cleanUp();
+        }
+    }
+
+    /** Polls a consume at {@code offset} until it returns a record; returns nanoTime of that answer. */
+    static long awaitConsume(NodeProcess node, long offset) throws Exception {
+        long deadline = System.nanoTime() + RESTART_TIMEOUT_MS * 1_000_000L;
+        String url = node.baseUrl() + "/broker/consume/" + Nodes.TOPIC + "/bench-check/0?offset=" + offset + "&limit=1";
+        while (true) {
+            Http.Response r = Http.tryGet(url);
+            long now = System.nanoTime();
+            if (r != null && r.ok() && !r.body().contains("\"count\":0")) {
+                return now;
+            }
+            if (now > deadline) {
+                throw new IllegalStateException("no record at offset " + offset + " within " + RESTART_TIMEOUT_MS
+                        + " ms; last " + (r == null ? "no answer" : r.status() + " " + r.body()));
+            }
+            Thread.sleep(POLL_MS);
+        }
+    }
+
+    static long sizeOf(Path dir) throws java.io.IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+}

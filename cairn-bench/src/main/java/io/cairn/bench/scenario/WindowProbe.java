@@ -1,0 +1,198 @@
+package io.cairn.bench.scenario;
+
+import io.cairn.bench.load.WindowListener;
+import io.cairn.bench.node.Http;
+import io.cairn.bench.node.NodeProcess;
+import io.cairn.bench.report.GcLog;
+import io.cairn.bench.report.PrometheusText;
+import io.cairn.bench.report.ServerTimings;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Marks the measured window on the server side: scrapes {@code /metrics} and notes the GC log's
+ * length when the window starts and ends, and reads the load generator's own GC counters, so
+ * the report can show server timings, node GC pauses and client GC for exactly that window.
+ */
+final class WindowProbe implements WindowListener {
+    private final NodeProcess node;
+    private String metricsBefore;
+    private String metricsAfter;
+    private String metricsError;
+    private long gcFrom;
+    private long gcTo;
+    private long clientGcMsBefore;
+    private long clientGcCountBefore;
+    private long clientGcMs;
+    private long clientGcCount;
+    private long nodeCpuNanosBefore = -1;
+    private long nodeCpuNanos = -1;
+    private long clientCpuNanosBefore;
+    private long clientCpuNanos;
+    private long windowStartNanos;
+    private long windowNanos;
+    private String loadAverageBefore = "";
+
+    private final long pid;
+
+    /** {@code node} may be null for a baseline server that has neither metrics nor a GC log. */
+    WindowProbe(NodeProcess node) {
+        this.node = node;
+        this.pid = -1;
+    }
+
+    /** For a server process that is not a node (the bare Netty baseline): CPU only. */
+    WindowProbe(long pid) {
+        this.node = null;
+        this.pid = pid;
+    }
+
+    @Override
+    public void started() throws Exception {
+        windowStartNanos = System.nanoTime();
+        loadAverageBefore = Report.loadAverage();
+        clientCpuNanosBefore = clientCpuNanos();
+        nodeCpuNanosBefore = nodeCpuNanos();
+        clientGcMsBefore = clientGcMs();
+        clientGcCountBefore = clientGcCount();
+        if (node != null) {
+            metricsBefore = scrape();
+            gcFrom = gcLength();
+        }
+    }
+
+    @Override
+    public void ended() throws Exception {
+        windowNanos = System.nanoTime() - windowStartNanos;
+        clientCpuNanos = clientCpuNanos() - clientCpuNanosBefore;
+        long nodeCpu = nodeCpuNanos();
+        nodeCpuNanos = nodeCpu < 0 || nodeCpuNanosBefore < 0 ? -1 : nodeCpu - nodeCpuNanosBefore;
+        clientGcMs = clientGcMs() - clientGcMsBefore;
+        clientGcCount = clientGcCount() - clientGcCountBefore;
+        if (node != null) {
+            gcTo = gcLength();
+            metricsAfter = scrape();
+        }
+    }
+
+    private String scrape() throws InterruptedException {
+        try {
+            Http.Response r = Http.get(node.baseUrl() + "/metrics");
+            if (r.ok()) {
+                return r.body();
+            }
+            metricsError = "/metrics answered " + r.status();
+        } catch (IOException e) {
+            metricsError = "/metrics failed: " + e;
+        }
+        return null;
+    }
+
+    /** Server timing rows for the window; empty (with {@link #metricsNote()}) when unavailable. */
+    List<ServerTimings.Row> serverTimings() {
+        if (metricsBefore == null || metricsAfter == null) {
+            return List.of();
+        }
+        return ServerTimings.between(PrometheusText.parse(metricsBefore), PrometheusText.parse(metricsAfter),
+                ServerTimings.DEFAULT_FILTER);
+    }
+
+    String metricsNote() {
+        if (node == null) {
+            return "no server metrics for this row";
+        }
+        if (metricsError != null) {
+            return metricsError;
+        }
+        return serverTimings().isEmpty() ? "/metrics has no parse/queue/handler/fsync/replication timings yet" : "";
+    }
+
+    GcLog nodeGc() throws IOException {
+        if (node == null || gcTo <= gcFrom) {
+            return GcLog.parse("");
+        }
+        try (RandomAccessFile f = new RandomAccessFile(node.gcLog().toFile(), "r")) {
+            byte[] b = new byte[(int) Math.min(gcTo - gcFrom, 64L << 20)];
+            f.seek(gcFrom);
+            f.readFully(b);
+            return GcLog.parse(new String(b, StandardCharsets.UTF_8));
+        }
+    }
+
+    String clientGc() {
+        return String.format(Locale.ROOT, "load generator GC pauses: %d, %d ms", clientGcCount, clientGcMs);
+    }
+
+    /**
+     * CPU used in the window, in cores: whether the node or the load generator was the one
+     * saturating the machine, and how contended the box was (load average at the window start).
+     */
+    String cpu() {
+        double secs = windowNanos / 1e9;
+        String node = nodeCpuNanos < 0 ? "server n/a" : String.format(Locale.ROOT, "server %.2f cores", nodeCpuNanos / 1e9 / secs);
+        return String.format(Locale.ROOT, "CPU: %s, load generator %.2f cores; load avg at start %s",
+                node, clientCpuNanos / 1e9 / secs, loadAverageBefore);
+    }
+
+    /**
+     * Server CPU per successful request in the window, e.g. {@code 48 µs CPU/request}: on a shared
+     * box this compares two servers better than their throughput does.
+     */
+    String cpuPerRequest(double requestsPerSecond) {
+        if (nodeCpuNanos < 0 || requestsPerSecond <= 0 || windowNanos <= 0) {
+            return "server CPU/request n/a";
+        }
+        double cores = nodeCpuNanos / (double) windowNanos;
+        return String.format(Locale.ROOT, "server %.0f µs CPU/request", cores * 1e6 / requestsPerSecond);
+    }
+
+    private long nodeCpuNanos() {
+        long p = node != null ? node.pid() : pid;
+        if (p < 0) {
+            return -1;
+        }
+        return ProcessHandle.of(p).flatMap(h -> h.info().totalCpuDuration())
+                .map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
+    private static long clientCpuNanos() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime();
+        }
+        return 0;
+    }
+
+    private long gcLength() throws IOException {
+        return Files.exists(node.gcLog()) ? Files.size(node.gcLog()) : 0;
+    }
+
+    private static long clientGcMs() {
+        long t = 0;
+        for (GarbageCollectorMXBean b : pauseBeans()) {
+            t += Math.max(0, b.getCollectionTime());
+        }
+        return t;
+    }
+
+    private static long clientGcCount() {
+        long t = 0;
+        for (GarbageCollectorMXBean b : pauseBeans()) {
+            t += Math.max(0, b.getCollectionCount());
+        }
+        return t;
+    }
+
+    /** Beans that count stop-the-world pauses; concurrent-cycle beans would overstate pauses. */
+    private static List<GarbageCollectorMXBean> pauseBeans() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .filter(b -> !b.getName().contains("Concurrent") && !b.getName().contains("Cycles"))
+                .toList();
+    }
+}
