@@ -36,6 +36,12 @@ final class PartitionReader {
     /** Bytes read from the log per call beyond what the page still needs; frames come whole. */
     private static final int READ_SLACK_BYTES = 64 << 10;
     private static final int READ_BYTES_MAX = 8 << 20;
+    /**
+     * First storage read of a page. A page is bounded by {@code limit} as well as {@code max_bytes},
+     * so reading {@code max_bytes} (8 MiB by default) up front made a 100-record page read, check
+     * and decode ~70,000 frames; reads start here and double while the page is not full.
+     */
+    private static final int READ_CHUNK_BYTES_MIN = 64 << 10;
 
     private final int partition;
     private final SegmentLog log;
@@ -176,10 +182,13 @@ final class PartitionReader {
         List<StoredRecord> out = new ArrayList<>(Math.min(limit, 1024));
         long bytes = 0;
         long next = offset;
+        int chunkBytes = READ_CHUNK_BYTES_MIN;
         try {
             outer:
             while (out.size() < limit && next < hw) {
-                int readBytes = (int) Math.min(READ_BYTES_MAX, Math.max(0, maxBytes - bytes) + READ_SLACK_BYTES);
+                int readBytes = (int) Math.min(chunkBytes,
+                        Math.min(READ_BYTES_MAX, Math.max(0, maxBytes - bytes) + READ_SLACK_BYTES));
+                chunkBytes = Math.min(READ_BYTES_MAX, chunkBytes * 2);
                 List<LogEntry> frames = log.readFromOffset(next, readBytes);
                 long before = next;
                 for (LogEntry f : frames) {
