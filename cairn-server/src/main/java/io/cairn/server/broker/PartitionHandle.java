@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Offsets: {@code -1} is "none". The high watermark is the first offset not yet committed;
  * consume never returns records at or above it.
  */
-public interface PartitionHandle {
+public interface PartitionHandle extends AutoCloseable {
 
     /**
      * Appends the records as one atomic batch. Completes once the write concern is met (the
@@ -33,10 +33,36 @@ public interface PartitionHandle {
     /** The group's committed offset, or -1. */
     long committedOffset(String group);
 
+    /**
+     * Every group with a committed offset in this partition, for {@code GET /metrics} group lag
+     * and {@code GET /broker/groups/{group}}. Implementations must override this; the default
+     * says listing is unsupported (callers then report no groups for this partition).
+     */
+    default java.util.Map<String, Long> groupOffsets() {
+        throw new UnsupportedOperationException(getClass().getName() + " does not list its groups");
+    }
+
     /** Raises the log start; deletes whole sealed segments below it. */
     CompletableFuture<DeleteBeforeResult> deleteBefore(long offset);
 
     Status status();
+
+    /**
+     * The log's segments, oldest first, for the retention task: it picks the new log start from
+     * segment ages and sizes and applies it with {@link #deleteBefore(long)}, so retention is one
+     * replicated operation rather than a per-replica decision. Only sealed segments may be
+     * deleted. Implementations must override this; the default says retention is unsupported.
+     */
+    default List<SegmentInfo> segments() {
+        throw new UnsupportedOperationException(getClass().getName() + " does not list its segments");
+    }
+
+    /**
+     * Stops the replica and releases its files. Pending futures complete exceptionally. After
+     * this returns the registry may delete the replica's directory (topic delete).
+     */
+    @Override
+    default void close() {}
 
     enum Acks { LEADER, MAJORITY, ALL }
 
@@ -60,6 +86,12 @@ public interface PartitionHandle {
                          long logStart, boolean reset) {}
 
     record CommitResult(long committedOffset, boolean advanced) {}
+
+    /**
+     * One segment file: offsets {@code [baseOffset, endOffset)}, its size on disk, and the newest
+     * record timestamp in it (leader wall clock, ms; -1 when empty).
+     */
+    record SegmentInfo(long baseOffset, long endOffset, long sizeBytes, long maxTimestampMs, boolean sealed) {}
 
     record DeleteBeforeResult(long logStart, int deletedSegments, long freedBytes) {}
 
