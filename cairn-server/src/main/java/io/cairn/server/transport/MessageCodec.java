@@ -13,5 +13,10 @@ import io.netty.buffer.ByteBuf;
 public interface MessageCodec<M> {
     void encode(M message, ByteBuf out);
 
-    M decode(ByteBuf in);
+    /**
+     * Reads one message. The frame already names the group, the handshake names the sender and the
+     * receiving node is this one, so the codec need not repeat them in the body; a codec that
+     * embeds them can use these to check that the sender is who the handshake says.
+     */
+    M decode(long groupId, String fromNodeId, String toNodeId, ByteBuf in);
 }

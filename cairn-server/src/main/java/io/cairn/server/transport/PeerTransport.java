@@ -203,7 +203,7 @@ public final class PeerTransport<M> implements AutoCloseable {
                     throw new IllegalArgumentException("unexpected frame type " + type + " from " + from);
                 }
                 long groupId = frame.readLong();
-                M message = codec.decode(frame);
+                M message = codec.decode(groupId, from, config.nodeId(), frame);
                 if (frame.isReadable()) {
                     throw new IllegalArgumentException("codec left " + frame.readableBytes()
                             + " bytes unread in a message from " + from + " for group " + groupId);

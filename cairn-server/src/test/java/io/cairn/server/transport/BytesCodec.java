@@ -11,7 +11,7 @@ final class BytesCodec implements MessageCodec<byte[]> {
     }
 
     @Override
-    public byte[] decode(ByteBuf in) {
+    public byte[] decode(long groupId, String from, String to, ByteBuf in) {
         int len = in.readInt();
         if (len < 0 || len > in.readableBytes()) throw new IllegalArgumentException("bad length " + len);
         byte[] b = new byte[len];

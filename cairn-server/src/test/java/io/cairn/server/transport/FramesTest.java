@@ -28,10 +28,10 @@ class FramesTest {
         ByteBuf f2 = ch.readInbound();
         assertThat(f1.readByte()).isEqualTo(Frames.MESSAGE);
         assertThat(f1.readLong()).isEqualTo(7L);
-        assertThat(new String(new BytesCodec().decode(f1), StandardCharsets.UTF_8)).isEqualTo("hello");
+        assertThat(new String(new BytesCodec().decode(7L, "n1", "n2", f1), StandardCharsets.UTF_8)).isEqualTo("hello");
         assertThat(f2.readByte()).isEqualTo(Frames.MESSAGE);
         assertThat(f2.readLong()).isEqualTo(-3L);
-        assertThat(new BytesCodec().decode(f2)).isEmpty();
+        assertThat(new BytesCodec().decode(-3L, "n1", "n2", f2)).isEmpty();
         assertThat((Object) ch.readInbound()).isNull();
         f1.release();
         f2.release();
