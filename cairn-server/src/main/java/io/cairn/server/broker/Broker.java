@@ -19,6 +19,26 @@ public interface Broker extends AutoCloseable {
     /** Fails with {@link BrokerException.NotFound} for an unknown topic. */
     TopicDescription describeTopic(String topic);
 
+    /**
+     * The topic's settings without reading partition state (cheap, for the produce path).
+     * Fails with {@link BrokerException.NotFound} for an unknown topic.
+     */
+    default TopicSpec topicSpec(String topic) {
+        return listTopics().stream().filter(t -> t.name().equals(topic)).findFirst()
+            .orElseThrow(() -> new BrokerException.NotFound("topic_not_found", "topic '" + topic + "' does not exist"));
+    }
+
+    /** Sum of every partition log's bytes on this node, for the {@code --max-disk-bytes} bound. */
+    default long logBytesTotal() {
+        long total = 0;
+        for (TopicSpec t : listTopics()) {
+            for (int p = 0; p < t.partitions(); p++) {
+                total += partition(t.name(), p).status().logBytes();
+            }
+        }
+        return total;
+    }
+
     /** Removes the topic and its data. Fails with {@link BrokerException.NotFound} when unknown. */
     CompletableFuture<Void> deleteTopic(String topic);
 

@@ -1,0 +1,447 @@
+package io.cairn.server.topics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.core.Invariants;
+import io.cairn.server.broker.Broker;
+import io.cairn.server.broker.BrokerException;
+import io.cairn.server.broker.PartitionFactory;
+import io.cairn.server.broker.PartitionFactory.PartitionSettings;
+import io.cairn.server.broker.PartitionFactory.PartitionSpec;
+import io.cairn.server.broker.PartitionHandle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * The single-node {@link Broker}: a durable list of topics in {@code <data-dir>/topics.json} and
+ * one replica per partition, opened through the {@link PartitionFactory}.
+ *
+ * <p>Every change to the topic list runs on one admin thread, so changes are serialised without
+ * locks and no file I/O ever runs on an event loop. Readers see an immutable {@link Topic}
+ * snapshot through a concurrent map.
+ *
+ * <p>Crash ordering: a create persists the topic before creating its directories, and a delete
+ * persists the removal before deleting them; at startup, directories of topics not in the state
+ * file are removed. So a crash can leave at most an orphan directory, which is cleaned, and never
+ * a new topic that silently inherits an old topic's records.
+ */
+public final class TopicRegistry implements Broker {
+    private static final Logger log = LoggerFactory.getLogger(TopicRegistry.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+    /** Partitions per topic; each is a Raft group with its own files, so this bounds file handles. */
+    public static final int PARTITIONS_MAX = 1024;
+    private static final int STATE_VERSION = 1;
+    /** Cache lifetime of the disk-usage sum: the bound may be overshot by what is written meanwhile. */
+    private static final long DISK_USAGE_CACHE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final Path dataDir;
+    private final Path topicsDir;
+    private final AtomicStateFile stateFile;
+    private final PartitionFactory factory;
+    private final PartitionSettings settings;
+    private final int nodeCount;
+    private final ExecutorService admin = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "cairn-topics-admin");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ConcurrentSkipListMap<String, Topic> topics = new ConcurrentSkipListMap<>();
+    private volatile String notReadyReason = "partition logs are being recovered";
+    private volatile long diskUsageBytes;
+    private volatile long diskUsageReadNanos = Long.MIN_VALUE;
+
+    /** A topic and its open replicas; {@code partitions} is null until they are opened. */
+    private record Topic(TopicSpec spec, PartitionHandle[] partitions) {}
+
+    public TopicRegistry(Path dataDir, PartitionFactory factory, PartitionSettings settings, int nodeCount) {
+        this.dataDir = dataDir;
+        this.topicsDir = dataDir.resolve("topics");
+        this.stateFile = new AtomicStateFile(dataDir.resolve("topics.json"));
+        this.factory = factory;
+        this.settings = settings;
+        this.nodeCount = nodeCount;
+    }
+
+    /**
+     * Reads the topic list (synchronously, so a damaged state file stops startup with a clear
+     * message) and then recovers every partition log on the admin thread. The node is not ready
+     * until the returned future completes.
+     */
+    public CompletableFuture<Void> open() throws IOException {
+        Files.createDirectories(topicsDir);
+        for (TopicSpec spec : readState()) {
+            topics.put(spec.name(), new Topic(spec, null));
+        }
+        return CompletableFuture.runAsync(this::openAll, admin);
+    }
+
+    private void openAll() {
+        removeOrphans();
+        long startNanos = System.nanoTime();
+        int opened = 0;
+        for (Topic topic : topics.values()) {
+            topics.put(topic.spec().name(), new Topic(topic.spec(), openPartitions(topic.spec())));
+            opened += topic.spec().partitions();
+        }
+        notReadyReason = null;
+        log.info("recovered {} partitions of {} topics in {} ms", opened, topics.size(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+    }
+
+    /** Directories left by a crash between persisting a delete and removing the files. */
+    private void removeOrphans() {
+        try (var dirs = Files.list(topicsDir)) {
+            for (Path dir : dirs.toList()) {
+                if (!topics.containsKey(dir.getFileName().toString())) {
+                    log.warn("removing {}: its topic is not in topics.json (a delete was interrupted)", dir);
+                    deleteRecursively(dir);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + topicsDir, e);
+        }
+    }
+
+    private PartitionHandle[] openPartitions(TopicSpec spec) {
+        var handles = new PartitionHandle[spec.partitions()];
+        for (int p = 0; p < handles.length; p++) {
+            Path dir = topicsDir.resolve(spec.name()).resolve(Integer.toString(p));
+            try {
+                handles[p] = factory.open(new PartitionSpec(spec.name(), p, dir, settings));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open partition " + p + " of topic '" + spec.name()
+                    + "' in " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        return handles;
+    }
+
+    @Override
+    public CompletableFuture<TopicCreated> createTopic(TopicSpec requested) {
+        TopicSpec spec;
+        try {
+            spec = validate(requested);
+        } catch (BrokerException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            Topic existing = topics.get(spec.name());
+            if (existing != null) {
+                if (existing.spec().equals(spec)) {
+                    return new TopicCreated(spec, false);
+                }
+                throw new BrokerException.Conflict("topic_exists",
+                    "topic '" + spec.name() + "' exists with other settings: " + describeSpec(existing.spec()));
+            }
+            var next = new ArrayList<>(specs());
+            next.add(spec);
+            // Persist before creating directories; see the class comment for why this order.
+            writeState(next);
+            topics.put(spec.name(), new Topic(spec, openPartitions(spec)));
+            log.info("created topic {}", describeSpec(spec));
+            return new TopicCreated(spec, true);
+        }, admin);
+    }
+
+    private TopicSpec validate(TopicSpec spec) {
+        checkName(spec.name(), "topic");
+        if (spec.partitions() < 1 || spec.partitions() > PARTITIONS_MAX) {
+            throw new BrokerException.BadRequest("invalid_partitions",
+                "partitions must be between 1 and " + PARTITIONS_MAX + ", got " + spec.partitions());
+        }
+        int rf = spec.replicationFactor() == 0 ? Math.min(3, nodeCount) : spec.replicationFactor();
+        if (rf < 1 || rf > nodeCount) {
+            throw new BrokerException.BadRequest("invalid_replication_factor",
+                "replication_factor must be between 1 and the number of nodes (" + nodeCount + "), got "
+                    + spec.replicationFactor());
+        }
+        Retention retention = spec.retention() == null ? Retention.NONE : spec.retention();
+        checkRetention(retention);
+        return new TopicSpec(spec.name(), spec.partitions(), rf, retention);
+    }
+
+    /** Rejects names outside {@code [A-Za-z0-9._-]{1,249}}, and "." and ".." which name directories. */
+    public static void checkName(String name, String what) {
+        if (name == null || !NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+            throw new BrokerException.BadRequest("invalid_" + what + "_name", what + " name '" + name
+                + "' is invalid: use 1-249 characters from A-Z a-z 0-9 . _ - (and not \".\" or \"..\")");
+        }
+    }
+
+    private static void checkRetention(Retention r) {
+        if (r.ms() != null && r.ms() < 1 || r.bytes() != null && r.bytes() < 1) {
+            throw new BrokerException.BadRequest("invalid_retention",
+                "retention ms and bytes must be positive (omit or null for unbounded)");
+        }
+    }
+
+    private static String describeSpec(TopicSpec s) {
+        return s.name() + " (partitions=" + s.partitions() + ", replication_factor=" + s.replicationFactor()
+            + ", retention.ms=" + s.retention().ms() + ", retention.bytes=" + s.retention().bytes() + ")";
+    }
+
+    @Override
+    public List<TopicSpec> listTopics() {
+        return specs();
+    }
+
+    private List<TopicSpec> specs() {
+        return topics.values().stream().map(Topic::spec).toList();
+    }
+
+    @Override
+    public TopicSpec topicSpec(String topic) {
+        return topic(topic).spec();
+    }
+
+    private Topic topic(String name) {
+        Topic t = topics.get(name);
+        if (t == null) {
+            throw new BrokerException.NotFound("topic_not_found", "topic '" + name + "' does not exist");
+        }
+        return t;
+    }
+
+    @Override
+    public TopicDescription describeTopic(String name) {
+        Topic t = topic(name);
+        var statuses = new ArrayList<PartitionHandle.Status>(t.spec().partitions());
+        for (int p = 0; p < t.spec().partitions(); p++) {
+            statuses.add(handle(t, p).status());
+        }
+        return new TopicDescription(t.spec(), statuses, settings.dedupeWindowMs(), settings.dedupeWindowKeysMax());
+    }
+
+    @Override
+    public PartitionHandle partition(String topic, int partition) {
+        return handle(topic(topic), partition);
+    }
+
+    private PartitionHandle handle(Topic t, int partition) {
+        if (partition < 0 || partition >= t.spec().partitions()) {
+            throw new BrokerException.NotFound("partition_not_found", "topic '" + t.spec().name() + "' has partitions 0.."
+                + (t.spec().partitions() - 1) + ", not " + partition);
+        }
+        if (t.partitions() == null) {
+            throw new BrokerException.Unavailable("not_ready", notReadyReasonOr("partitions are being opened"), 1000);
+        }
+        return t.partitions()[partition];
+    }
+
+    private String notReadyReasonOr(String fallback) {
+        String r = notReadyReason;
+        return r == null ? fallback : r;
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteTopic(String name) {
+        return CompletableFuture.runAsync(() -> {
+            Topic t = topic(name);
+            var next = new ArrayList<>(specs());
+            next.remove(t.spec());
+            // Persist first: a crash before the files are gone leaves an orphan that startup removes.
+            writeState(next);
+            topics.remove(name);
+            if (t.partitions() != null) {
+                for (PartitionHandle h : t.partitions()) {
+                    closeQuietly(h);
+                }
+            }
+            deleteRecursively(topicsDir.resolve(name));
+            log.info("deleted topic {} and its data", name);
+        }, admin);
+    }
+
+    @Override
+    public CompletableFuture<Void> setRetention(String name, Retention retention) {
+        try {
+            checkRetention(retention);
+        } catch (BrokerException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return CompletableFuture.runAsync(() -> {
+            Topic t = topic(name);
+            var spec = new TopicSpec(name, t.spec().partitions(), t.spec().replicationFactor(), retention);
+            var next = new ArrayList<>(specs());
+            next.replaceAll(s -> s.name().equals(name) ? spec : s);
+            writeState(next);
+            topics.put(name, new Topic(spec, t.partitions()));
+            log.info("set retention of {}: ms={} bytes={}", name, retention.ms(), retention.bytes());
+        }, admin);
+    }
+
+    @Override
+    public List<GroupOffset> describeGroup(String group) {
+        var out = new ArrayList<GroupOffset>();
+        for (Topic t : topics.values()) {
+            if (t.partitions() == null) {
+                continue;
+            }
+            for (int p = 0; p < t.partitions().length; p++) {
+                PartitionHandle h = t.partitions()[p];
+                long committed = h.committedOffset(group);
+                if (committed >= 0) {
+                    long hw = h.status().highWatermark();
+                    out.add(new GroupOffset(t.spec().name(), p, committed, hw, Math.max(0, hw - (committed + 1))));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<String> notReadyReason() {
+        return Optional.ofNullable(notReadyReason);
+    }
+
+    @Override
+    public long logBytesTotal() {
+        long now = System.nanoTime();
+        if (now - diskUsageReadNanos < DISK_USAGE_CACHE_NANOS) {
+            return diskUsageBytes;
+        }
+        long total = 0;
+        for (Topic t : topics.values()) {
+            if (t.partitions() != null) {
+                for (PartitionHandle h : t.partitions()) {
+                    total += h.status().logBytes();
+                }
+            }
+        }
+        diskUsageBytes = total;
+        diskUsageReadNanos = now;
+        return total;
+    }
+
+    /** Open replicas with the retention of their topic, for the retention task. */
+    List<Map.Entry<TopicSpec, PartitionHandle[]>> openTopics() {
+        var out = new ArrayList<Map.Entry<TopicSpec, PartitionHandle[]>>();
+        for (Topic t : topics.values()) {
+            if (t.partitions() != null) {
+                out.add(Map.entry(t.spec(), t.partitions()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        admin.shutdown();
+        try {
+            if (!admin.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("topic admin thread did not finish within 30 s; closing partitions anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Topic t : topics.values()) {
+            if (t.partitions() != null) {
+                for (PartitionHandle h : t.partitions()) {
+                    closeQuietly(h);
+                }
+            }
+        }
+        topics.clear();
+        factory.close();
+    }
+
+    private static void closeQuietly(PartitionHandle h) {
+        try {
+            h.close();
+        } catch (Exception e) {
+            log.warn("closing a partition failed: {}", e.toString());
+        }
+    }
+
+    // --- state file ---------------------------------------------------------------------------
+
+    private List<TopicSpec> readState() throws IOException {
+        Optional<byte[]> bytes = stateFile.read();
+        if (bytes.isEmpty()) {
+            return List.of();
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(bytes.get());
+        } catch (IOException e) {
+            throw new IOException(dataDir.resolve("topics.json") + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (root == null || root.path("version").asInt(-1) != STATE_VERSION || !root.path("topics").isArray()) {
+            throw new IOException(dataDir.resolve("topics.json") + " has an unknown format (expected version "
+                + STATE_VERSION + ")");
+        }
+        var out = new ArrayList<TopicSpec>();
+        for (JsonNode t : root.get("topics")) {
+            JsonNode r = t.path("retention");
+            out.add(new TopicSpec(t.path("name").asText(), t.path("partitions").asInt(),
+                t.path("replication_factor").asInt(), new Retention(
+                    r.hasNonNull("ms") ? r.get("ms").asLong() : null,
+                    r.hasNonNull("bytes") ? r.get("bytes").asLong() : null)));
+        }
+        for (TopicSpec spec : out) {
+            Invariants.check(NAME.matcher(spec.name()).matches() && spec.partitions() >= 1,
+                "topics.json holds an invalid topic %s", spec);
+        }
+        return out;
+    }
+
+    private void writeState(List<TopicSpec> specs) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("version", STATE_VERSION);
+        var arr = root.putArray("topics");
+        specs.stream().sorted(Comparator.comparing(TopicSpec::name)).forEach(s -> {
+            ObjectNode t = arr.addObject();
+            t.put("name", s.name());
+            t.put("partitions", s.partitions());
+            t.put("replication_factor", s.replicationFactor());
+            ObjectNode r = t.putObject("retention");
+            r.put("ms", s.retention().ms());
+            r.put("bytes", s.retention().bytes());
+        });
+        try {
+            stateFile.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        } catch (IOException e) {
+            if (isNoSpace(e)) {
+                throw new BrokerException.DiskFull("cannot write topics.json: " + e.getMessage());
+            }
+            throw new UncheckedIOException("cannot write " + dataDir.resolve("topics.json"), e);
+        }
+    }
+
+    static boolean isNoSpace(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("No space left") || m.contains("Disk quota exceeded");
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+            AtomicStateFile.fsyncDirectory(dir.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+}
