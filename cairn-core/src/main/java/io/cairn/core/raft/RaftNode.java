@@ -1,10 +1,24 @@
 package io.cairn.core.raft;
 
 import io.cairn.core.GroupId;
+import io.cairn.core.Invariants;
 import io.cairn.core.NodeId;
+import io.cairn.core.raft.RaftMessage.AppendRequest;
+import io.cairn.core.raft.RaftMessage.AppendResponse;
+import io.cairn.core.raft.RaftMessage.Heartbeat;
+import io.cairn.core.raft.RaftMessage.HeartbeatResponse;
+import io.cairn.core.raft.RaftMessage.InstallSnapshot;
+import io.cairn.core.raft.RaftMessage.TimeoutNow;
+import io.cairn.core.raft.RaftMessage.VoteRequest;
+import io.cairn.core.raft.RaftMessage.VoteResponse;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * One member of one Raft group, as a pure step function (etcd raft's {@code RawNode}).
@@ -18,61 +32,301 @@ import java.util.Optional;
  * nothing else, so thousands of groups can share a process.
  */
 public final class RaftNode {
+    private final RaftConfig config;
+    private final NodeId self;
+    private final RandomSource random;
+    private final RaftLog log;
+
+    // Persistent state (Raft Figure 2): handed out through Ready.hardState and persisted by the driver.
+    private long term;
+    private NodeId votedFor;
+
+    private Role role = Role.FOLLOWER;
+    private NodeId leader;
+    private Membership membership;
+    /** Index of the last config change in the log that is not yet applied (leader: refuse another). */
+    private long pendingConfigIndex;
+
+    private int electionElapsedTicks;
+    private int heartbeatElapsedTicks;
+    private int randomizedElectionTimeoutTicks;
+
+    /** Votes received in the current (pre-)election, true = granted. Voters only. */
+    private final Map<NodeId, Boolean> votes = new TreeMap<>();
+    /** Leader only: replication state per member other than self; self's match is the stable index. */
+    private final Map<NodeId, Progress> progress = new TreeMap<>();
+    private NodeId leadTransferee;
+    /** Leader only: index of this term's no-op; the leader is ready once it is applied. */
+    private long noopIndex;
+    /** Leader only: (index, bytes) of proposals not yet committed, to bound uncommitted bytes. */
+    private final ArrayDeque<long[]> uncommitted = new ArrayDeque<>();
+    private long uncommittedBytes;
+    private final ReadIndexQueue reads = new ReadIndexQueue();
+
+    private List<RaftMessage> messages = new ArrayList<>();
+    private List<RaftMessage> messagesAfterPersist = new ArrayList<>();
+    private List<ReadState> readStates = new ArrayList<>();
+    private HardState lastHandedOutHardState;
+    private Ready outstanding;
+
     /**
      * Restores a node from {@code storage} (its hard state, snapshot, log and membership).
      * A new group starts as follower in term 0 with the bootstrap membership of
      * {@link RaftStorage#initialState()}; a single-voter group elects itself on its first timeout.
      */
     public RaftNode(RaftConfig config, RaftStorage storage, RandomSource random) {
-        throw new UnsupportedOperationException("implementation follows in the next commit");
+        this.config = Objects.requireNonNull(config, "config");
+        this.self = config.self();
+        this.random = Objects.requireNonNull(random, "random");
+        RaftStorage.InitialState init = Objects.requireNonNull(storage, "storage").initialState();
+        HardState hs = init.hardState();
+        this.log = new RaftLog(storage, hs.commit(), init.appliedIndex());
+        this.term = hs.term();
+        this.votedFor = hs.votedFor();
+        this.membership = init.membership();
+        this.lastHandedOutHardState = hardState();
+        becomeFollower(term, null);
     }
 
-    public GroupId groupId() { throw new UnsupportedOperationException(); }
+    public GroupId groupId() {
+        return config.groupId();
+    }
 
-    public NodeId id() { throw new UnsupportedOperationException(); }
+    public NodeId id() {
+        return self;
+    }
+
+    // ------------------------------------------------------------------ inputs
 
     /** Advances logical time by one tick: election timeouts, heartbeats, check-quorum. */
-    public void tick() { throw new UnsupportedOperationException(); }
+    public void tick() {
+        if (role == Role.LEADER) {
+            tickLeader();
+        } else {
+            // Capped so a learner that never campaigns cannot overflow the counter.
+            electionElapsedTicks = Math.min(electionElapsedTicks + 1, 2 * config.electionTimeoutTicks());
+            if (promotable() && electionElapsedTicks >= randomizedElectionTimeoutTicks) {
+                electionElapsedTicks = 0;
+                startElection(false);
+            }
+        }
+    }
+
+    private void tickLeader() {
+        heartbeatElapsedTicks++;
+        electionElapsedTicks++;
+        if (electionElapsedTicks >= config.electionTimeoutTicks()) {
+            electionElapsedTicks = 0;
+            if (config.checkQuorum() && !quorumActive()) {
+                // Dissertation §6.2: a leader cut off from a quorum steps down so clients stop
+                // talking to it; a majority elsewhere may already have a new leader.
+                becomeFollower(term, null);
+                return;
+            }
+            if (leadTransferee != null) {
+                // The transfer did not complete within an election timeout: take writes again.
+                leadTransferee = null;
+            }
+        }
+        for (Progress pr : progress.values()) {
+            if (pr.state == ProgressState.SNAPSHOT && ++pr.snapshotElapsedTicks >= config.electionTimeoutTicks()) {
+                // The snapshot or its acknowledgement was probably lost; probing again resends it.
+                pr.becomeProbe();
+            }
+        }
+        if (heartbeatElapsedTicks >= config.heartbeatIntervalTicks()) {
+            heartbeatElapsedTicks = 0;
+            broadcastHeartbeat();
+        }
+    }
+
+    /** Starts an election now (as if the election timeout fired). For tests and bootstrap. */
+    public void campaign() {
+        if (role != Role.LEADER && promotable()) {
+            startElection(false);
+        }
+    }
 
     /**
      * Handles a message from a peer. Messages from other groups or to other nodes are a driver bug
      * and throw {@link IllegalArgumentException}; stale or duplicated messages are ignored safely.
      */
-    public void step(RaftMessage message) { throw new UnsupportedOperationException(); }
+    public void step(RaftMessage m) {
+        Objects.requireNonNull(m, "message");
+        if (!m.groupId().equals(config.groupId()) || !m.to().equals(self)) {
+            throw new IllegalArgumentException("message for " + m.groupId() + "/" + m.to() + " delivered to "
+                    + config.groupId() + "/" + self + ": " + m);
+        }
+        if (m.from().equals(self)) {
+            throw new IllegalArgumentException("message from self: " + m);
+        }
+        if (m.term() > term) {
+            if (m instanceof VoteRequest v) {
+                boolean inLease = config.checkQuorum() && leader != null
+                        && electionElapsedTicks < config.electionTimeoutTicks();
+                if (!v.transfer() && inLease) {
+                    // Dissertation §4.2.3: we heard from a live leader within the minimum election
+                    // timeout, so this candidate is disruptive (e.g. a flapping node); ignore it
+                    // without adopting its term.
+                    return;
+                }
+                if (!v.preVote()) {
+                    becomeFollower(m.term(), null);
+                }
+            } else if (m instanceof VoteResponse r && r.preVote() && r.granted()) {
+                // A granted pre-vote echoes the term we would campaign in; nobody adopted it.
+            } else if (m instanceof AppendRequest || m instanceof Heartbeat || m instanceof InstallSnapshot) {
+                becomeFollower(m.term(), m.from());
+            } else {
+                becomeFollower(m.term(), null);
+            }
+        } else if (m.term() < term) {
+            if (m instanceof AppendRequest || m instanceof Heartbeat) {
+                // A stale leader (e.g. one that was partitioned) learns the new term from this
+                // answer and steps down; without it, check-quorum plus pre-vote could leave it
+                // sending forever while we ignore it.
+                send(new AppendResponse(config.groupId(), self, m.from(), term, false, 0, 0, 0));
+            } else if (m instanceof VoteRequest v && v.preVote()) {
+                send(new VoteResponse(config.groupId(), self, m.from(), term, true, false));
+            }
+            return;
+        }
+
+        switch (m) {
+            case VoteRequest v -> handleVoteRequest(v);
+            case VoteResponse r -> handleVoteResponse(r);
+            case AppendRequest a -> {
+                acceptLeader(a.from());
+                handleAppend(a);
+            }
+            case Heartbeat h -> {
+                acceptLeader(h.from());
+                handleHeartbeat(h);
+            }
+            case InstallSnapshot s -> {
+                acceptLeader(s.from());
+                handleSnapshot(s);
+            }
+            case AppendResponse r -> handleAppendResponse(r);
+            case HeartbeatResponse r -> handleHeartbeatResponse(r);
+            case TimeoutNow t -> {
+                if (promotable() && role != Role.LEADER) {
+                    // Dissertation §3.10: the leader vouches for us, so skip pre-vote.
+                    startElection(true);
+                }
+            }
+        }
+    }
 
     /**
      * Appends an entry to the leader's log. Only {@link EntryType#NORMAL} is accepted here
      * ({@link IllegalArgumentException} otherwise); use {@link #proposeConfigChange} for changes.
      */
-    public ProposeResult propose(EntryType type, byte[] data) { throw new UnsupportedOperationException(); }
+    public ProposeResult propose(EntryType type, byte[] data) {
+        if (type != EntryType.NORMAL) {
+            throw new IllegalArgumentException("only NORMAL entries may be proposed directly, got " + type);
+        }
+        Rejected rejected = checkCanPropose(Entry.OVERHEAD_BYTES + (data == null ? 0 : data.length));
+        if (rejected != null) {
+            return rejected;
+        }
+        return appendProposal(EntryType.NORMAL, data);
+    }
 
     /** Proposes one membership change; refused while another change is pending. */
-    public ProposeResult proposeConfigChange(ConfigChange change) { throw new UnsupportedOperationException(); }
+    public ProposeResult proposeConfigChange(ConfigChange change) {
+        Objects.requireNonNull(change, "change");
+        byte[] data = change.encode();
+        Rejected rejected = checkCanPropose(Entry.OVERHEAD_BYTES + data.length);
+        if (rejected != null) {
+            return rejected;
+        }
+        if (pendingConfigIndex > log.appliedIndex()) {
+            return new Rejected(Rejection.CONFIG_CHANGE_PENDING, Optional.of(self));
+        }
+        try {
+            membership.apply(change);
+        } catch (IllegalArgumentException e) {
+            return new Rejected(Rejection.INVALID_CONFIG_CHANGE, Optional.of(self));
+        }
+        ProposeResult.Accepted accepted = appendProposal(EntryType.CONFIG_CHANGE, data);
+        pendingConfigIndex = accepted.index();
+        return accepted;
+    }
+
+    private Rejected checkCanPropose(long bytes) {
+        if (role != Role.LEADER) {
+            return new Rejected(Rejection.NOT_LEADER, Optional.ofNullable(leader));
+        }
+        if (leadTransferee != null) {
+            return new Rejected(Rejection.TRANSFER_IN_PROGRESS, Optional.of(leadTransferee));
+        }
+        if (!isReadyForWrites()) {
+            return new Rejected(Rejection.LEADER_NOT_READY, Optional.of(self));
+        }
+        if (uncommittedBytes > 0 && uncommittedBytes + bytes > config.uncommittedBytesMax()) {
+            return new Rejected(Rejection.OVERLOADED, Optional.of(self));
+        }
+        return null;
+    }
+
+    private ProposeResult.Accepted appendProposal(EntryType type, byte[] data) {
+        Entry e = new Entry(term, log.lastIndex() + 1, type, data);
+        log.appendLocal(e);
+        uncommitted.addLast(new long[] {e.index(), e.sizeBytes()});
+        uncommittedBytes += e.sizeBytes();
+        broadcastAppend(false);
+        return new ProposeResult.Accepted(e.index(), e.term());
+    }
 
     /**
      * Starts a linearizable read (Raft §6.4, ReadIndex): the leader records its commit index,
      * confirms with a quorum that it is still leader, then emits a {@link ReadState} with
      * {@code context} in a later Ready.
      */
-    public ReadIndexResult readIndex(long context) { throw new UnsupportedOperationException(); }
+    public ReadIndexResult readIndex(long context) {
+        if (role != Role.LEADER) {
+            return new Rejected(Rejection.NOT_LEADER, Optional.ofNullable(leader));
+        }
+        if (!isReadyForWrites()) {
+            // Until this term's no-op commits, the commit index may lag entries an earlier
+            // leader committed, so a read at it could miss acknowledged writes.
+            return new Rejected(Rejection.LEADER_NOT_READY, Optional.of(self));
+        }
+        if (reads.size() >= config.readIndexQueueMax()) {
+            return new Rejected(Rejection.OVERLOADED, Optional.of(self));
+        }
+        reads.add(context, log.commitIndex());
+        if (membership.quorum() <= 1 && membership.isVoter(self)) {
+            readStates.addAll(reads.confirmed(membership, self));
+        } else {
+            broadcastHeartbeat();
+        }
+        return new ReadIndexResult.Pending(context);
+    }
 
     /** Hands leadership to {@code target} (dissertation §3.10). Aborted after an election timeout. */
-    public TransferResult transferLeadership(NodeId target) { throw new UnsupportedOperationException(); }
-
-    /** Starts an election now (as if the election timeout fired). For tests and bootstrap. */
-    public void campaign() { throw new UnsupportedOperationException(); }
-
-    /** True when {@link #ready()} would return a non-empty Ready. */
-    public boolean hasReady() { throw new UnsupportedOperationException(); }
-
-    /**
-     * Collects the pending work. Call {@link #advance(Ready)} with the returned Ready before calling
-     * {@code ready()} again.
-     */
-    public Ready ready() { throw new UnsupportedOperationException(); }
-
-    /** Acknowledges that the driver has taken {@code ready} (written, sent, applied as documented). */
-    public void advance(Ready ready) { throw new UnsupportedOperationException(); }
+    public TransferResult transferLeadership(NodeId target) {
+        Objects.requireNonNull(target, "target");
+        if (role != Role.LEADER) {
+            return TransferResult.NOT_LEADER;
+        }
+        if (target.equals(self)) {
+            return TransferResult.ALREADY_LEADER;
+        }
+        if (!membership.isVoter(target)) {
+            return TransferResult.NOT_A_VOTER;
+        }
+        leadTransferee = target;
+        electionElapsedTicks = 0;
+        Progress pr = progress.get(target);
+        if (pr.match == log.lastIndex()) {
+            send(new TimeoutNow(config.groupId(), self, target, term));
+        } else {
+            sendAppend(target, pr, true);
+        }
+        return TransferResult.STARTED;
+    }
 
     /**
      * Durability contract: the driver calls this only when every entry with index &lt;= {@code index}
@@ -80,33 +334,597 @@ public final class RaftNode {
      * {@code term} is the term of the entry at {@code index}; a call whose term no longer matches
      * (the entry was truncated meanwhile) is ignored.
      */
-    public void persisted(long index, long term) { throw new UnsupportedOperationException(); }
+    public void persisted(long index, long term) {
+        long before = log.stableIndex();
+        log.stableTo(index, term);
+        if (role == Role.LEADER && log.stableIndex() > before) {
+            // The leader counts itself toward a quorum only for entries durable on its own disk.
+            maybeCommitAndBroadcast();
+        }
+    }
 
     /**
      * The snapshot handed out in a Ready is durable in storage and the application state was
      * restored from it. Implies {@code persisted(metadata.index(), metadata.term())}.
      */
-    public void snapshotApplied(SnapshotMetadata metadata) { throw new UnsupportedOperationException(); }
+    public void snapshotApplied(SnapshotMetadata metadata) {
+        Objects.requireNonNull(metadata, "metadata");
+        log.snapshotInstalled(metadata);
+    }
+
+    // ------------------------------------------------------------------ Ready
+
+    /** True when {@link #ready()} would return a non-empty Ready. */
+    public boolean hasReady() {
+        return !messages.isEmpty() || !messagesAfterPersist.isEmpty() || !readStates.isEmpty()
+                || !hardState().equals(lastHandedOutHardState) || log.snapshotToHandOut() != null
+                || log.hasEntriesToHandOut() || log.hasCommittedToHandOut();
+    }
+
+    /**
+     * Collects the pending work. Call {@link #advance(Ready)} with the returned Ready before calling
+     * {@code ready()} again.
+     */
+    public Ready ready() {
+        Invariants.check(outstanding == null, "ready() called again before advance()");
+        HardState hs = hardState();
+        HardState last = lastHandedOutHardState;
+        Invariants.check(hs.term() >= last.term(), "term decreased: %s -> %s", last.term(), hs.term());
+        Invariants.check(hs.commit() >= last.commit(), "commit decreased: %s -> %s", last.commit(), hs.commit());
+        Invariants.check(hs.term() != last.term() || last.votedFor() == null || last.votedFor().equals(hs.votedFor()),
+                "vote changed within term %s: %s -> %s", hs.term(), last.votedFor(), hs.votedFor());
+        Optional<HardState> hsOut = hs.equals(lastHandedOutHardState) ? Optional.empty() : Optional.of(hs);
+        List<RaftMessage> now = messages;
+        List<RaftMessage> after = messagesAfterPersist;
+        if (hsOut.isPresent() && (hs.term() != lastHandedOutHardState.term()
+                || !Objects.equals(hs.votedFor(), lastHandedOutHardState.votedFor()))) {
+            // Nothing may leave the node carrying a term or vote that is not yet durable: a crash
+            // would let this node act in the same term again with a different log or vote.
+            List<RaftMessage> all = new ArrayList<>(now);
+            all.addAll(after);
+            now = List.of();
+            after = all;
+        }
+        Ready ready = new Ready(hsOut, Optional.ofNullable(log.snapshotToHandOut()), log.truncateFromIndex(),
+                log.entriesToHandOut(), now, after, log.committedToHandOut(config.appendBytesMax()), readStates);
+        messages = new ArrayList<>();
+        messagesAfterPersist = new ArrayList<>();
+        readStates = new ArrayList<>();
+        lastHandedOutHardState = hs;
+        log.handedOut(ready);
+        outstanding = ready;
+        return ready;
+    }
+
+    /** Acknowledges that the driver has taken {@code ready} (written, sent, applied as documented). */
+    public void advance(Ready ready) {
+        Invariants.check(ready == outstanding, "advance() with a Ready that is not the outstanding one");
+        outstanding = null;
+        for (Entry e : ready.committedEntries()) {
+            if (e.type() == EntryType.CONFIG_CHANGE) {
+                applyConfigChange(ConfigChange.decode(e.data()));
+            }
+        }
+        if (!ready.committedEntries().isEmpty()) {
+            log.appliedTo(ready.committedEntries().get(ready.committedEntries().size() - 1).index());
+        }
+    }
+
+    // ------------------------------------------------------------------ queries
 
     /** How durable the entry proposed at (index, term) is now. Meaningful on the leader. */
-    public Durability durability(long index, long term) { throw new UnsupportedOperationException(); }
+    public Durability durability(long index, long term) {
+        if (index < 1 || term < 1) {
+            throw new IllegalArgumentException("index and term must be >= 1, got " + index + "/" + term);
+        }
+        long first = log.firstIndex();
+        if (index < first - 1) {
+            return Durability.UNKNOWN;
+        }
+        long actual = log.term(index);
+        if (index <= log.commitIndex()) {
+            if (actual != term) {
+                return Durability.LOST;
+            }
+            if (role == Role.LEADER && allVotersMatch(index)) {
+                return Durability.ALL;
+            }
+            return Durability.MAJORITY;
+        }
+        if (role != Role.LEADER || this.term != term || actual != term) {
+            // Not committed and we are not that term's leader: it may still commit or vanish.
+            return Durability.UNKNOWN;
+        }
+        return log.stableIndex() >= index ? Durability.LEADER : Durability.PENDING;
+    }
 
     /** True when the entry proposed at (index, term) meets write concern {@code acks}. */
-    public boolean durableOn(long index, long term, Acks acks) { throw new UnsupportedOperationException(); }
+    public boolean durableOn(long index, long term, Acks acks) {
+        return durability(index, term).satisfies(acks);
+    }
 
     /** Per-member progress, leader only (empty otherwise). */
-    public List<PeerProgress> progress() { throw new UnsupportedOperationException(); }
+    public List<PeerProgress> progress() {
+        if (role != Role.LEADER) {
+            return List.of();
+        }
+        List<PeerProgress> out = new ArrayList<>();
+        for (NodeId n : membership.all()) {
+            if (n.equals(self)) {
+                out.add(new PeerProgress(self, membership.isVoter(self), log.stableIndex(), log.lastIndex() + 1,
+                        ProgressState.REPLICATE, 0, true));
+            } else {
+                Progress pr = progress.get(n);
+                out.add(new PeerProgress(n, pr.voter, pr.match, pr.next, pr.state, pr.inflightMessages(), pr.recentActive));
+            }
+        }
+        return out;
+    }
 
-    public RaftStatus status() { throw new UnsupportedOperationException(); }
+    public RaftStatus status() {
+        return new RaftStatus(config.groupId(), self, role, term, Optional.ofNullable(votedFor), Optional.ofNullable(leader),
+                log.commitIndex(), log.appliedIndex(), log.stableIndex(), log.lastIndex(), log.lastTerm(), log.firstIndex(),
+                membership, isReadyForWrites(), progress());
+    }
 
-    public Role role() { throw new UnsupportedOperationException(); }
+    public Role role() {
+        return role;
+    }
 
-    public long term() { throw new UnsupportedOperationException(); }
+    public long term() {
+        return term;
+    }
 
-    public Optional<NodeId> leader() { throw new UnsupportedOperationException(); }
+    public Optional<NodeId> leader() {
+        return Optional.ofNullable(leader);
+    }
 
-    public long commitIndex() { throw new UnsupportedOperationException(); }
+    public long commitIndex() {
+        return log.commitIndex();
+    }
 
-    /** True on a leader whose term's no-op is committed: it may accept writes and serve reads. */
-    public boolean isReadyForWrites() { throw new UnsupportedOperationException(); }
+    public Membership membership() {
+        return membership;
+    }
+
+    /**
+     * True on a leader whose term's no-op is committed and applied: every entry of earlier terms
+     * is then committed and applied too, so the application can dedupe against them and reads at
+     * the commit index are complete.
+     */
+    public boolean isReadyForWrites() {
+        return role == Role.LEADER && log.appliedIndex() >= noopIndex && log.term(noopIndex) == term;
+    }
+
+    // ------------------------------------------------------------------ roles
+
+    private HardState hardState() {
+        return new HardState(term, votedFor, log.commitIndex());
+    }
+
+    private boolean promotable() {
+        return membership.isVoter(self) && !log.hasUnstableSnapshot();
+    }
+
+    private void setTerm(long newTerm) {
+        Invariants.check(newTerm >= term, "term must never decrease: %s -> %s", term, newTerm);
+        if (newTerm > term) {
+            term = newTerm;
+            votedFor = null;
+        }
+    }
+
+    private void reset() {
+        electionElapsedTicks = 0;
+        heartbeatElapsedTicks = 0;
+        randomizedElectionTimeoutTicks = config.electionTimeoutTicks() + random.nextInt(config.electionTimeoutTicks());
+        votes.clear();
+        progress.clear();
+        leadTransferee = null;
+        uncommitted.clear();
+        uncommittedBytes = 0;
+        reads.clear();
+    }
+
+    private void becomeFollower(long newTerm, NodeId newLeader) {
+        setTerm(newTerm);
+        reset();
+        role = Role.FOLLOWER;
+        leader = newLeader;
+    }
+
+    private void acceptLeader(NodeId from) {
+        if (role != Role.FOLLOWER) {
+            // A candidate that hears from a leader of its own term lost the election (§5.2).
+            Invariants.check(role != Role.LEADER, "two leaders in term %s: %s and %s", term, self, from);
+            becomeFollower(term, from);
+        }
+        leader = from;
+        electionElapsedTicks = 0;
+    }
+
+    private void startElection(boolean transfer) {
+        if (config.preVote() && !transfer) {
+            // Dissertation §9.6: ask first whether we could win, without raising anyone's term.
+            reset();
+            role = Role.PRE_CANDIDATE;
+            leader = null;
+            votes.put(self, true);
+            if (!checkVotes()) {
+                requestVotes(term + 1, true, false);
+            }
+            return;
+        }
+        campaign(transfer);
+    }
+
+    private void campaign(boolean transfer) {
+        setTerm(term + 1);
+        reset();
+        role = Role.CANDIDATE;
+        leader = null;
+        votedFor = self;
+        votes.put(self, true);
+        if (!checkVotes()) {
+            requestVotes(term, false, transfer);
+        }
+    }
+
+    private void requestVotes(long voteTerm, boolean preVote, boolean transfer) {
+        for (NodeId v : membership.voters()) {
+            if (!v.equals(self)) {
+                send(new VoteRequest(config.groupId(), self, v, voteTerm, log.lastIndex(), log.lastTerm(), preVote, transfer));
+            }
+        }
+    }
+
+    /** Tallies votes; returns true if the election was decided (won or lost). */
+    private boolean checkVotes() {
+        int granted = 0;
+        int rejected = 0;
+        for (Map.Entry<NodeId, Boolean> v : votes.entrySet()) {
+            if (membership.isVoter(v.getKey())) {
+                if (v.getValue()) granted++;
+                else rejected++;
+            }
+        }
+        int quorum = membership.quorum();
+        if (granted >= quorum) {
+            if (role == Role.PRE_CANDIDATE) {
+                campaign(false);
+            } else {
+                becomeLeader();
+            }
+            return true;
+        }
+        if (rejected > membership.voters().size() - quorum) {
+            becomeFollower(term, null);
+            return true;
+        }
+        return false;
+    }
+
+    private void becomeLeader() {
+        Invariants.check(role == Role.CANDIDATE, "only a candidate becomes leader, was %s", role);
+        reset();
+        role = Role.LEADER;
+        leader = self;
+        for (NodeId n : membership.all()) {
+            if (!n.equals(self)) {
+                Progress pr = new Progress(log.lastIndex() + 1, membership.isVoter(n));
+                pr.recentActive = true;
+                progress.put(n, pr);
+            }
+        }
+        // A config change of an earlier term may still be in the log uncommitted; refuse new
+        // ones until it is applied so that at most one change is ever in flight.
+        pendingConfigIndex = log.lastIndex();
+        // Raft §5.4.2 / §8: a leader cannot count replicas of earlier-term entries, so it commits
+        // an entry of its own term first; that commits everything before it.
+        Entry noop = new Entry(term, log.lastIndex() + 1, EntryType.NOOP, null);
+        log.appendLocal(noop);
+        noopIndex = noop.index();
+        broadcastAppend(true);
+    }
+
+    private boolean quorumActive() {
+        int active = membership.isVoter(self) ? 1 : 0;
+        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            Progress pr = e.getValue();
+            if (pr.voter && pr.recentActive) {
+                active++;
+            }
+            pr.recentActive = false;
+        }
+        return active >= membership.quorum();
+    }
+
+    // ------------------------------------------------------------------ elections
+
+    private void handleVoteRequest(VoteRequest v) {
+        boolean canVote = Objects.equals(votedFor, v.from())
+                || (votedFor == null && leader == null)
+                || (v.preVote() && v.term() > term);
+        boolean grant = canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+        if (grant) {
+            if (v.preVote()) {
+                send(new VoteResponse(config.groupId(), self, v.from(), v.term(), true, true));
+            } else {
+                Invariants.check(votedFor == null || votedFor.equals(v.from()), "second vote in term %s", term);
+                votedFor = v.from();
+                electionElapsedTicks = 0;
+                // The vote must be durable before the candidate hears of it, or a crash could
+                // let us vote twice in this term (Raft §5.2, Figure 2).
+                messagesAfterPersist.add(new VoteResponse(config.groupId(), self, v.from(), term, false, true));
+            }
+        } else {
+            send(new VoteResponse(config.groupId(), self, v.from(), term, v.preVote(), false));
+        }
+    }
+
+    private void handleVoteResponse(VoteResponse r) {
+        boolean current = (role == Role.PRE_CANDIDATE && r.preVote()) || (role == Role.CANDIDATE && !r.preVote());
+        if (!current) {
+            return;
+        }
+        votes.putIfAbsent(r.from(), r.granted());
+        checkVotes();
+    }
+
+    // ------------------------------------------------------------------ follower side
+
+    private void handleAppend(AppendRequest a) {
+        if (a.prevLogIndex() < log.commitIndex()) {
+            // Everything up to our commit index matches the leader (Leader Completeness); say so,
+            // after persist because committed entries may still be in flight to our disk.
+            messagesAfterPersist.add(new AppendResponse(config.groupId(), self, a.from(), term, true, log.commitIndex(), 0, 0));
+            return;
+        }
+        if (log.matchTerm(a.prevLogIndex(), a.prevLogTerm())) {
+            long lastNew = a.prevLogIndex() + a.entries().size();
+            List<Entry> entries = a.entries();
+            if (!entries.isEmpty()) {
+                Invariants.check(entries.get(0).index() == a.prevLogIndex() + 1, "append entries do not follow prev: %s", a);
+                log.appendFromLeader(entries);
+            }
+            log.commitTo(Math.min(a.commit(), lastNew));
+            // Raft's acknowledgement means "durable here": sending it before the fsync would let
+            // the leader count a replica that a crash can still lose.
+            messagesAfterPersist.add(new AppendResponse(config.groupId(), self, a.from(), term, true, lastNew, 0, 0));
+            return;
+        }
+        long hintIndex = log.findConflictByTerm(Math.min(a.prevLogIndex(), log.lastIndex()), a.prevLogTerm());
+        send(new AppendResponse(config.groupId(), self, a.from(), term, false, a.prevLogIndex(), hintIndex, log.term(hintIndex)));
+    }
+
+    private void handleHeartbeat(Heartbeat h) {
+        // The leader caps the commit at our known match, so these entries are the leader's.
+        log.commitTo(Math.min(h.commit(), log.lastIndex()));
+        send(new HeartbeatResponse(config.groupId(), self, h.from(), term, h.readRound()));
+    }
+
+    private void handleSnapshot(InstallSnapshot s) {
+        Snapshot snap = s.snapshot();
+        if (snap.index() <= log.commitIndex()) {
+            messagesAfterPersist.add(new AppendResponse(config.groupId(), self, s.from(), term, true, log.commitIndex(), 0, 0));
+            return;
+        }
+        if (log.matchTerm(snap.index(), snap.term())) {
+            // We already hold the snapshot's last entry, so our log covers it: just commit.
+            log.commitTo(snap.index());
+        } else {
+            log.restore(snap);
+            membership = snap.metadata().membership();
+            pendingConfigIndex = 0;
+        }
+        messagesAfterPersist.add(new AppendResponse(config.groupId(), self, s.from(), term, true, snap.index(), 0, 0));
+    }
+
+    // ------------------------------------------------------------------ leader side
+
+    private void handleAppendResponse(AppendResponse r) {
+        if (role != Role.LEADER) {
+            return;
+        }
+        Progress pr = progress.get(r.from());
+        if (pr == null) {
+            return;
+        }
+        pr.recentActive = true;
+        if (!r.success()) {
+            if (r.index() == 0) {
+                return;
+            }
+            long hint = r.hintTerm() > 0 ? log.findConflictByTerm(r.hintIndex(), r.hintTerm()) : r.hintIndex();
+            if (pr.maybeDecrTo(r.index(), hint)) {
+                if (pr.state == ProgressState.REPLICATE) {
+                    pr.becomeProbe();
+                    pr.next = Math.max(Math.min(r.index(), hint + 1), pr.match + 1);
+                }
+                sendAppend(r.from(), pr, true);
+            }
+            return;
+        }
+        boolean updated = pr.maybeUpdate(r.index());
+        switch (pr.state) {
+            case PROBE -> pr.becomeReplicate();
+            case SNAPSHOT -> {
+                if (pr.match >= pr.pendingSnapshotIndex) {
+                    pr.becomeProbe();
+                    pr.becomeReplicate();
+                }
+            }
+            case REPLICATE -> { }
+        }
+        if (updated) {
+            maybeCommitAndBroadcast();
+        }
+        while (sendAppend(r.from(), pr, false)) {
+            // Pipeline until the in-flight window (messages, bytes) is full or nothing is left.
+        }
+        if (pr.sentCommit < Math.min(pr.match, log.commitIndex())) {
+            // The commit advanced while this follower's appends were in flight; tell it now
+            // rather than a heartbeat later, so followers apply promptly.
+            sendAppend(r.from(), pr, true);
+        }
+        if (r.from().equals(leadTransferee) && pr.match == log.lastIndex()) {
+            send(new TimeoutNow(config.groupId(), self, r.from(), term));
+        }
+    }
+
+    private void handleHeartbeatResponse(HeartbeatResponse r) {
+        if (role != Role.LEADER) {
+            return;
+        }
+        Progress pr = progress.get(r.from());
+        if (pr == null) {
+            return;
+        }
+        pr.recentActive = true;
+        pr.probeSent = false;
+        if (pr.state == ProgressState.REPLICATE && pr.isPaused(config.inflightMessagesMax(), config.inflightBytesMax())) {
+            pr.freeFirstOne();
+        }
+        if (pr.match < log.lastIndex()) {
+            sendAppend(r.from(), pr, true);
+        }
+        if (r.readRound() > 0 && pr.voter) {
+            reads.ack(r.from(), r.readRound());
+            readStates.addAll(reads.confirmed(membership, self));
+        }
+    }
+
+    /** Commits by counting replicas of current-term entries only (§5.4.2); true if commit advanced. */
+    private boolean maybeCommitAndBroadcast() {
+        List<Long> matches = new ArrayList<>();
+        for (NodeId v : membership.voters()) {
+            if (v.equals(self)) {
+                matches.add(log.stableIndex());
+            } else {
+                Progress pr = progress.get(v);
+                matches.add(pr == null ? 0 : pr.match);
+            }
+        }
+        if (matches.isEmpty()) {
+            return false;
+        }
+        matches.sort((a, b) -> Long.compare(b, a));
+        long candidate = matches.get(membership.quorum() - 1);
+        // Figure 8: an entry of an earlier term replicated on a majority can still be overwritten,
+        // so only an entry of the current term may be committed by counting.
+        if (candidate > log.commitIndex() && log.term(candidate) == term) {
+            log.commitTo(candidate);
+            while (!uncommitted.isEmpty() && uncommitted.peekFirst()[0] <= candidate) {
+                uncommittedBytes -= uncommitted.pollFirst()[1];
+            }
+            broadcastAppend(true);
+            return true;
+        }
+        return false;
+    }
+
+    private void broadcastAppend(boolean allowEmpty) {
+        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            sendAppend(e.getKey(), e.getValue(), allowEmpty);
+        }
+    }
+
+    private void broadcastHeartbeat() {
+        long round = reads.round();
+        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            Progress pr = e.getValue();
+            long commit = Math.min(pr.match, log.commitIndex());
+            send(new Heartbeat(config.groupId(), self, e.getKey(), term, commit, round));
+            pr.sentCommit = Math.max(pr.sentCommit, commit);
+        }
+    }
+
+    /** Sends the next append (or the snapshot) to one follower; false if nothing was sent. */
+    private boolean sendAppend(NodeId to, Progress pr, boolean allowEmpty) {
+        if (pr.isPaused(config.inflightMessagesMax(), config.inflightBytesMax())) {
+            return false;
+        }
+        long prevIndex = pr.next - 1;
+        Invariants.check(prevIndex <= log.lastIndex(), "next index %s for %s beyond leader's last %s", pr.next, to, log.lastIndex());
+        long prevTerm = log.term(prevIndex);
+        if (pr.next < log.firstIndex() || (prevTerm == 0 && prevIndex > 0)) {
+            Snapshot snap = log.snapshot();
+            Invariants.check(snap.index() > 0, "follower %s needs index %s but there is no snapshot", to, pr.next);
+            pr.becomeSnapshot(snap.index());
+            send(new InstallSnapshot(config.groupId(), self, to, term, snap));
+            return false;
+        }
+        List<Entry> entries = pr.next <= log.lastIndex()
+                ? log.entries(pr.next, log.lastIndex() + 1, config.appendBytesMax())
+                : List.of();
+        if (entries.isEmpty() && (!allowEmpty || pr.inflightMessages() > 0)) {
+            // With appends in flight the follower learns the commit index from their successors or
+            // the next heartbeat; an empty append overtaking them would only cause a rejection.
+            return false;
+        }
+        long bytes = 0;
+        for (Entry e : entries) {
+            bytes += e.sizeBytes();
+        }
+        send(new AppendRequest(config.groupId(), self, to, term, prevIndex, prevTerm, entries, log.commitIndex()));
+        pr.sentCommit = Math.max(pr.sentCommit, Math.min(log.commitIndex(), prevIndex + entries.size()));
+        if (!entries.isEmpty()) {
+            pr.sentEntries(entries.get(entries.size() - 1).index(), bytes);
+        } else if (pr.state == ProgressState.PROBE) {
+            pr.probeSent = true;
+        }
+        return !entries.isEmpty();
+    }
+
+    private boolean allVotersMatch(long index) {
+        for (NodeId v : membership.voters()) {
+            long match = v.equals(self) ? log.stableIndex() : progress.get(v).match;
+            if (match < index) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ membership
+
+    private void applyConfigChange(ConfigChange change) {
+        Membership next;
+        try {
+            next = membership.apply(change);
+        } catch (IllegalArgumentException e) {
+            // Every member applies the same committed sequence, so skipping an inapplicable
+            // change keeps them in agreement. The leader refuses such proposals up front.
+            return;
+        }
+        membership = next;
+        if (role == Role.LEADER) {
+            progress.keySet().removeIf(n -> !membership.contains(n));
+            for (NodeId n : membership.all()) {
+                if (n.equals(self)) {
+                    continue;
+                }
+                Progress pr = progress.get(n);
+                if (pr == null) {
+                    pr = new Progress(log.lastIndex() + 1, membership.isVoter(n));
+                    pr.recentActive = true;
+                    progress.put(n, pr);
+                    sendAppend(n, pr, true);
+                }
+                pr.voter = membership.isVoter(n);
+            }
+            if (!membership.isVoter(self)) {
+                // Dissertation §4.2.2: a removed leader steps down once the change is committed;
+                // the remaining voters elect a successor after an election timeout.
+                becomeFollower(term, null);
+                return;
+            }
+            // Removing a voter can shrink the quorum and so commit waiting entries.
+            maybeCommitAndBroadcast();
+        }
+    }
+
+    private void send(RaftMessage m) {
+        messages.add(m);
+    }
 }
