@@ -64,6 +64,7 @@ public final class PeerTransport<M> implements AutoCloseable {
     private final AtomicLong droppedUnknownPeer = new AtomicLong();
     private final AtomicLong rejectedConnections = new AtomicLong();
     private final AtomicLong corruptFrames = new AtomicLong();
+    private final AtomicLong handlerFailures = new AtomicLong();
 
     private PeerTransport(TransportConfig config, MessageCodec<M> codec, InboundHandler<M> handler) {
         this.config = config;
@@ -177,6 +178,9 @@ public final class PeerTransport<M> implements AutoCloseable {
 
     public long corruptFrames() { return corruptFrames.get(); }
 
+    /** Messages whose inbound handler threw (logged, connection kept). */
+    public long handlerFailures() { return handlerFailures.get(); }
+
     @Override
     public void close() {
         for (PeerConnection p : peers.values()) p.close();
@@ -209,7 +213,13 @@ public final class PeerTransport<M> implements AutoCloseable {
                             + " bytes unread in a message from " + from + " for group " + groupId);
                 }
                 receivedMessages.incrementAndGet();
-                handler.onMessage(from, groupId, message);
+                try {
+                    handler.onMessage(from, groupId, message);
+                } catch (RuntimeException e) {
+                    // One group's failure must not cut every group's traffic from this peer.
+                    handlerFailures.incrementAndGet();
+                    log.warn("handler failed for a message from {} to group {}: {}", from, groupId, e.toString());
+                }
             } finally {
                 frame.release();
             }

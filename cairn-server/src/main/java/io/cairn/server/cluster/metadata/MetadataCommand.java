@@ -21,6 +21,7 @@ import java.util.List;
         @JsonSubTypes.Type(value = MetadataCommand.AddNode.class, name = "add_node"),
         @JsonSubTypes.Type(value = MetadataCommand.RemoveNode.class, name = "remove_node"),
         @JsonSubTypes.Type(value = MetadataCommand.SetReplicas.class, name = "set_replicas"),
+        @JsonSubTypes.Type(value = MetadataCommand.Nudge.class, name = "nudge"),
 })
 public sealed interface MetadataCommand {
     ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -40,6 +41,14 @@ public sealed interface MetadataCommand {
 
     /** Records a partition's new replica list once its Raft group's membership has changed. */
     record SetReplicas(String topic, int partition, List<String> replicas) implements MetadataCommand {}
+
+    /**
+     * Changes nothing. The leader proposes it when a live follower's match index has not moved
+     * for a while although it lags: the core waits for an in-flight append to be acknowledged
+     * before sending an empty probe, so an append lost while the follower restarted is otherwise
+     * only retried with the next proposal, and metadata proposals are rare.
+     */
+    record Nudge() implements MetadataCommand {}
 
     default byte[] encode() {
         try {

@@ -146,6 +146,7 @@ public final class MetadataGroup implements AutoCloseable {
 
     /** Delivers a message from the transport (any thread). */
     public void onMessage(RaftMessage message) {
+        if (thread.isShutdown()) return;
         if (inboxSize.incrementAndGet() > INBOX_MESSAGES_MAX) {
             inboxSize.decrementAndGet();
             droppedInbound.incrementAndGet();
@@ -153,8 +154,12 @@ public final class MetadataGroup implements AutoCloseable {
         }
         thread.execute(() -> {
             inboxSize.decrementAndGet();
-            node.step(message);
-            drive();
+            try {
+                node.step(message);
+                drive();
+            } catch (RuntimeException e) {
+                fatal.accept(e);
+            }
         });
     }
 
@@ -247,6 +252,7 @@ public final class MetadataGroup implements AutoCloseable {
         try {
             node.tick();
             drive();
+            nudgeStalledFollowers();
             long now = System.nanoTime();
             for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
                 Pending p = it.next();
@@ -258,6 +264,35 @@ public final class MetadataGroup implements AutoCloseable {
             }
         } catch (Throwable t) {
             fatal.accept(t);
+        }
+    }
+
+    /** Ticks a live follower may lag without progress before the leader proposes a {@link MetadataCommand.Nudge}. */
+    static final int STALL_TICKS = 20;
+    private final Map<NodeId, long[]> stall = new HashMap<>(); // node -> {last match, ticks unchanged}
+
+    private void nudgeStalledFollowers() {
+        if (!node.isReadyForWrites()) {
+            stall.clear();
+            return;
+        }
+        long last = node.status().lastIndex();
+        boolean nudge = false;
+        for (io.cairn.core.raft.PeerProgress p : node.progress()) {
+            if (p.node().equals(self)) continue;
+            long[] s = stall.computeIfAbsent(p.node(), k -> new long[] {-1, 0});
+            if (p.matchIndex() >= last || p.matchIndex() != s[0]) {
+                s[0] = p.matchIndex();
+                s[1] = 0;
+            } else if (p.recentlyActive() && ++s[1] >= STALL_TICKS) {
+                // Only a follower that answers heartbeats counts: a dead one must not grow the log.
+                nudge = true;
+                s[1] = 0;
+            }
+        }
+        if (nudge && pending.size() < PENDING_PROPOSALS_MAX) {
+            node.propose(EntryType.NORMAL, new MetadataCommand.Nudge().encode());
+            drive();
         }
     }
 

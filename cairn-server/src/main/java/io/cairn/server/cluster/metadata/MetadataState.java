@@ -78,6 +78,7 @@ public record MetadataState(SortedMap<String, NodeInfo> nodes, SortedMap<String,
                 next.remove(r.id());
                 yield new Applied(new MetadataState(next, topics, nextTopicId), Result.ok(null));
             }
+            case MetadataCommand.Nudge n -> new Applied(this, Result.same(null));
             case MetadataCommand.SetReplicas s -> {
                 TopicMeta t = topics.get(s.topic());
                 if (t == null) yield new Applied(this, Result.fail("topic_not_found", "no topic '" + s.topic() + "'"));
