@@ -81,6 +81,9 @@ public final class SegmentLog implements AutoCloseable {
     private volatile LogFailedException failure;
     private volatile boolean closed;
     private volatile LongConsumer durableListener;
+    /** What the last open had to scan and cut (for logs, metrics and the O(tail) test). */
+    private long recoveryScannedBytes;
+    private long recoveryTruncatedBytes;
 
     private record Waiter(long raftIndex, CompletableFuture<Void> future) {}
 
@@ -179,6 +182,8 @@ public final class SegmentLog implements AutoCloseable {
                     Segment.Recovery r = Segment.openActive(io, dir, n.text(), h, config.entryBytesMax(),
                             config.indexIntervalBytes());
                     s = r.segment();
+                    recoveryScannedBytes = r.scannedBytes();
+                    recoveryTruncatedBytes = r.truncatedBytes();
                     LOG.info("{}: recovered active segment {}: scanned {} bytes, truncated {} torn bytes", dir,
                             n.text(), r.scannedBytes(), r.truncatedBytes());
                 }
@@ -886,6 +891,16 @@ public final class SegmentLog implements AutoCloseable {
     /** Offset of the first record held. */
     public long logStartOffset() {
         return segments[0].baseOffset();
+    }
+
+    /** Bytes of the active segment that the open scanned (bounded by the index interval plus one frame). */
+    public long recoveryScannedBytes() {
+        return recoveryScannedBytes;
+    }
+
+    /** Bytes of torn tail that the open cut off. */
+    public long recoveryTruncatedBytes() {
+        return recoveryTruncatedBytes;
     }
 
     /** The failure that stopped this log, or null. */

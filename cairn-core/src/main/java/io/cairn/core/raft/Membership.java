@@ -2,7 +2,10 @@ package io.cairn.core.raft;
 
 import io.cairn.core.NodeId;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -72,6 +75,64 @@ public record Membership(Set<NodeId> voters, Set<NodeId> learners) {
             }
         }
         return new Membership(v, l);
+    }
+
+    /**
+     * Encodes as counts and UTF-8 ids: {@code [voters:u16][learners:u16] then per id [len:u8][bytes]}.
+     * Every no-op entry carries this, so a node that starts with no membership (a fresh node added
+     * to the group) learns the exact membership by applying the log from any no-op on.
+     */
+    public byte[] encode() {
+        List<byte[]> ids = new ArrayList<>();
+        int size = 4;
+        for (NodeId n : voters) {
+            byte[] b = n.value().getBytes(StandardCharsets.UTF_8);
+            ids.add(b);
+            size += 1 + b.length;
+        }
+        for (NodeId n : learners) {
+            byte[] b = n.value().getBytes(StandardCharsets.UTF_8);
+            ids.add(b);
+            size += 1 + b.length;
+        }
+        byte[] out = new byte[size];
+        out[0] = (byte) (voters.size() >>> 8);
+        out[1] = (byte) voters.size();
+        out[2] = (byte) (learners.size() >>> 8);
+        out[3] = (byte) learners.size();
+        int pos = 4;
+        for (byte[] b : ids) {
+            out[pos++] = (byte) b.length;
+            System.arraycopy(b, 0, out, pos, b.length);
+            pos += b.length;
+        }
+        return out;
+    }
+
+    /** Inverse of {@link #encode()}; throws {@link IllegalArgumentException} on malformed input. */
+    public static Membership decode(byte[] data) {
+        if (data == null || data.length < 4) {
+            throw new IllegalArgumentException("malformed membership: too short");
+        }
+        int nv = ((data[0] & 0xff) << 8) | (data[1] & 0xff);
+        int nl = ((data[2] & 0xff) << 8) | (data[3] & 0xff);
+        List<NodeId> ids = new ArrayList<>();
+        int pos = 4;
+        for (int i = 0; i < nv + nl; i++) {
+            if (pos >= data.length) {
+                throw new IllegalArgumentException("malformed membership: truncated");
+            }
+            int len = data[pos++] & 0xff;
+            if (pos + len > data.length) {
+                throw new IllegalArgumentException("malformed membership: truncated id");
+            }
+            ids.add(NodeId.of(new String(data, pos, len, StandardCharsets.UTF_8)));
+            pos += len;
+        }
+        if (pos != data.length) {
+            throw new IllegalArgumentException("malformed membership: trailing bytes");
+        }
+        return new Membership(new TreeSet<>(ids.subList(0, nv)), new TreeSet<>(ids.subList(nv, nv + nl)));
     }
 
     @Override

@@ -56,8 +56,8 @@ public final class RaftNode {
     /** Leader only: replication state per member other than self; self's match is the stable index. */
     private final Map<NodeId, Progress> progress = new TreeMap<>();
     private NodeId leadTransferee;
-    /** Leader only: index of this term's no-op; the leader is ready once it is applied. */
-    private long noopIndex;
+    /** Leader only: index of this term's no-op; the leader is ready once it is applied. MAX otherwise. */
+    private long noopIndex = Long.MAX_VALUE;
     /** Leader only: (index, bytes) of proposals not yet committed, to bound uncommitted bytes. */
     private final ArrayDeque<long[]> uncommitted = new ArrayDeque<>();
     private long uncommittedBytes;
@@ -123,7 +123,10 @@ public final class RaftNode {
                 becomeFollower(term, null);
                 return;
             }
-            if (leadTransferee != null) {
+            if (!membership.isVoter(self)) {
+                // A removed leader keeps handing over until a successor's election deposes it.
+                handOverFromRemovedLeader();
+            } else if (leadTransferee != null) {
                 // The transfer did not complete within an election timeout: take writes again.
                 leadTransferee = null;
             }
@@ -403,6 +406,13 @@ public final class RaftNode {
         for (Entry e : ready.committedEntries()) {
             if (e.type() == EntryType.CONFIG_CHANGE) {
                 applyConfigChange(ConfigChange.decode(e.data()));
+            } else if (e.type() == EntryType.NOOP && e.data().length > 0) {
+                Membership m = Membership.decode(e.data());
+                if (!m.equals(membership)) {
+                    // Only a node that started without the membership (a fresh joiner) gets here:
+                    // the no-op records exactly the membership at its index.
+                    setMembership(m);
+                }
             }
         }
         if (!ready.committedEntries().isEmpty()) {
@@ -412,7 +422,13 @@ public final class RaftNode {
 
     // ------------------------------------------------------------------ queries
 
-    /** How durable the entry proposed at (index, term) is now. Meaningful on the leader. */
+    /**
+     * How durable the entry proposed at (index, term) is now. Only the leader can vouch for a
+     * write: every level includes "fsynced on this leader", {@link Durability#MAJORITY} means
+     * committed and fsynced on a majority of the <em>current</em> voters, {@link Durability#ALL}
+     * on every current voter. A node that is not leader answers {@link Durability#LOST} (a
+     * different entry is committed at that index) or {@link Durability#UNKNOWN}.
+     */
     public Durability durability(long index, long term) {
         if (index < 1 || term < 1) {
             throw new IllegalArgumentException("index and term must be >= 1, got " + index + "/" + term);
@@ -422,20 +438,33 @@ public final class RaftNode {
             return Durability.UNKNOWN;
         }
         long actual = log.term(index);
+        // Every level includes "durable here": a majority can commit an entry before the
+        // leader's own fsync finishes, and acks=leader must still mean fsynced on the leader.
+        boolean durableHere = index <= log.stableIndex() || index < log.firstIndex();
         if (index <= log.commitIndex()) {
             if (actual != term) {
                 return Durability.LOST;
             }
-            if (role == Role.LEADER && allVotersMatch(index)) {
-                return Durability.ALL;
+            if (!durableHere) {
+                return Durability.PENDING;
             }
-            return Durability.MAJORITY;
+            if (role == Role.LEADER) {
+                if (allVotersMatch(index)) {
+                    return Durability.ALL;
+                }
+                // Committed under the config of its time; after a membership change the entry may
+                // not yet be on a majority of today's voters, and the promise is read literally.
+                return votersMatching(index) >= membership.quorum() ? Durability.MAJORITY : Durability.PENDING;
+            }
+            // Committed, but a node that is no longer leader cannot count today's voters, and the
+            // write-concern promise is about them; the request's outcome is reported as unknown.
+            return Durability.UNKNOWN;
         }
         if (role != Role.LEADER || this.term != term || actual != term) {
             // Not committed and we are not that term's leader: it may still commit or vanish.
             return Durability.UNKNOWN;
         }
-        return log.stableIndex() >= index ? Durability.LEADER : Durability.PENDING;
+        return durableHere ? Durability.LEADER : Durability.PENDING;
     }
 
     /** True when the entry proposed at (index, term) meets write concern {@code acks}. */
@@ -493,7 +522,7 @@ public final class RaftNode {
      * the commit index are complete.
      */
     public boolean isReadyForWrites() {
-        return role == Role.LEADER && log.appliedIndex() >= noopIndex && log.term(noopIndex) == term;
+        return role == Role.LEADER && log.appliedIndex() >= noopIndex;
     }
 
     // ------------------------------------------------------------------ roles
@@ -524,6 +553,7 @@ public final class RaftNode {
         uncommitted.clear();
         uncommittedBytes = 0;
         reads.clear();
+        noopIndex = Long.MAX_VALUE;
     }
 
     private void becomeFollower(long newTerm, NodeId newLeader) {
@@ -544,6 +574,12 @@ public final class RaftNode {
     }
 
     private void startElection(boolean transfer) {
+        if (hasUnappliedConfigChanges()) {
+            // A committed but unapplied membership change means our voter set is stale; counting
+            // votes under it could form a majority that misses a newer config's quorum (etcd does
+            // the same). We campaign once the driver has applied up to the commit index.
+            return;
+        }
         if (config.preVote() && !transfer) {
             // Dissertation §9.6: ask first whether we could win, without raising anyone's term.
             reset();
@@ -558,7 +594,53 @@ public final class RaftNode {
         campaign(transfer);
     }
 
+    /** The applied membership plus every config change in the log after the applied index. */
+    private Membership membershipAtLastIndex() {
+        Membership m = membership;
+        long from = Math.max(log.appliedIndex() + 1, log.firstIndex());
+        long to = log.lastIndex();
+        while (from <= to) {
+            List<Entry> page = log.entries(from, to + 1, config.appendBytesMax());
+            for (Entry e : page) {
+                if (e.type() == EntryType.CONFIG_CHANGE) {
+                    try {
+                        m = m.apply(ConfigChange.decode(e.data()));
+                    } catch (IllegalArgumentException ignored) {
+                        // Skipped on apply as well; see applyConfigChange.
+                    }
+                } else if (e.type() == EntryType.NOOP && e.data().length > 0) {
+                    m = Membership.decode(e.data());
+                }
+            }
+            from += page.size();
+        }
+        return m;
+    }
+
+    private boolean hasUnappliedConfigChanges() {
+        long from = log.appliedIndex() + 1;
+        long to = Math.min(log.commitIndex(), log.lastIndex());
+        // Paged by appendBytesMax so a long backlog after a restart is scanned in bounded chunks.
+        while (from <= to) {
+            if (from < log.firstIndex()) {
+                from = log.firstIndex();
+                continue;
+            }
+            List<Entry> page = log.entries(from, to + 1, config.appendBytesMax());
+            for (Entry e : page) {
+                if (e.type() == EntryType.CONFIG_CHANGE) {
+                    return true;
+                }
+            }
+            from += page.size();
+        }
+        return false;
+    }
+
     private void campaign(boolean transfer) {
+        if (hasUnappliedConfigChanges()) {
+            return;
+        }
         setTerm(term + 1);
         reset();
         role = Role.CANDIDATE;
@@ -621,7 +703,9 @@ public final class RaftNode {
         pendingConfigIndex = log.lastIndex();
         // Raft §5.4.2 / §8: a leader cannot count replicas of earlier-term entries, so it commits
         // an entry of its own term first; that commits everything before it.
-        Entry noop = new Entry(term, log.lastIndex() + 1, EntryType.NOOP, null);
+        // The no-op carries the membership in effect at its position, so a node that joins with
+        // no membership learns it by applying the log.
+        Entry noop = new Entry(term, log.lastIndex() + 1, EntryType.NOOP, membershipAtLastIndex().encode());
         log.appendLocal(noop);
         noopIndex = noop.index();
         broadcastAppend(true);
@@ -788,6 +872,10 @@ public final class RaftNode {
         if (pr.match < log.lastIndex()) {
             sendAppend(r.from(), pr, true);
         }
+        if (r.from().equals(leadTransferee) && pr.match == log.lastIndex()) {
+            // TimeoutNow may have been lost; repeat it while the transfer is pending.
+            send(new TimeoutNow(config.groupId(), self, r.from(), term));
+        }
         if (r.readRound() > 0 && pr.voter) {
             reads.ack(r.from(), r.readRound());
             readStates.addAll(reads.confirmed(membership, self));
@@ -877,13 +965,18 @@ public final class RaftNode {
     }
 
     private boolean allVotersMatch(long index) {
+        return votersMatching(index) == membership.voters().size();
+    }
+
+    private int votersMatching(long index) {
+        int n = 0;
         for (NodeId v : membership.voters()) {
             long match = v.equals(self) ? log.stableIndex() : progress.get(v).match;
-            if (match < index) {
-                return false;
+            if (match >= index) {
+                n++;
             }
         }
-        return true;
+        return n;
     }
 
     // ------------------------------------------------------------------ membership
@@ -897,6 +990,10 @@ public final class RaftNode {
             // change keeps them in agreement. The leader refuses such proposals up front.
             return;
         }
+        setMembership(next);
+    }
+
+    private void setMembership(Membership next) {
         membership = next;
         if (role == Role.LEADER) {
             progress.keySet().removeIf(n -> !membership.contains(n));
@@ -914,13 +1011,40 @@ public final class RaftNode {
                 pr.voter = membership.isVoter(n);
             }
             if (!membership.isVoter(self)) {
-                // Dissertation §4.2.2: a removed leader steps down once the change is committed;
-                // the remaining voters elect a successor after an election timeout.
-                becomeFollower(term, null);
+                // Dissertation §4.2.2: a removed leader steps down once the change is committed.
+                // It hands over instead of just stopping: the remaining voters may not yet know
+                // the removal committed (it is applied on commit), and its heartbeats keep them
+                // in their leader lease, so only TimeoutNow lets one of them campaign now. The
+                // higher term of that election makes this node a follower.
+                handOverFromRemovedLeader();
                 return;
             }
             // Removing a voter can shrink the quorum and so commit waiting entries.
             maybeCommitAndBroadcast();
+        }
+    }
+
+    /** Picks the most caught-up remaining voter and transfers leadership to it. */
+    private void handOverFromRemovedLeader() {
+        NodeId best = null;
+        long bestMatch = -1;
+        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            if (e.getValue().voter && e.getValue().match > bestMatch) {
+                best = e.getKey();
+                bestMatch = e.getValue().match;
+            }
+        }
+        if (best == null) {
+            becomeFollower(term, null);
+            return;
+        }
+        leadTransferee = best;
+        electionElapsedTicks = 0;
+        Progress pr = progress.get(best);
+        if (pr.match == log.lastIndex()) {
+            send(new TimeoutNow(config.groupId(), self, best, term));
+        } else {
+            sendAppend(best, pr, true);
         }
     }
 

@@ -1,0 +1,1260 @@
+package io.cairn.server.replica;
+
+import io.cairn.core.GroupId;
+import io.cairn.core.Invariants;
+import io.cairn.core.NodeId;
+import io.cairn.core.partition.ApplyResult;
+import io.cairn.core.partition.IdempotencyWindow;
+import io.cairn.core.partition.PartitionCodec;
+import io.cairn.core.partition.PartitionCommand;
+import io.cairn.core.partition.PartitionCommand.BatchRecord;
+import io.cairn.core.partition.PartitionCommand.DeleteBefore;
+import io.cairn.core.partition.PartitionCommand.DeleteReason;
+import io.cairn.core.partition.PartitionCommand.GroupCommit;
+import io.cairn.core.partition.PartitionCommand.RecordBatch;
+import io.cairn.core.partition.PartitionLimits;
+import io.cairn.core.partition.PartitionStateMachine;
+import io.cairn.core.raft.Durability;
+import io.cairn.core.raft.Entry;
+import io.cairn.core.raft.EntryType;
+import io.cairn.core.raft.HardState;
+import io.cairn.core.raft.Membership;
+import io.cairn.core.raft.PeerProgress;
+import io.cairn.core.raft.ProposeResult;
+import io.cairn.core.raft.RaftConfig;
+import io.cairn.core.raft.RaftMessage;
+import io.cairn.core.raft.RaftNode;
+import io.cairn.core.raft.RaftStorage.InitialState;
+import io.cairn.core.raft.RandomSource;
+import io.cairn.core.raft.Ready;
+import io.cairn.core.raft.Rejected;
+import io.cairn.core.raft.Role;
+import io.cairn.core.raft.Snapshot;
+import io.cairn.core.raft.SnapshotMetadata;
+import io.cairn.server.broker.BrokerException;
+import io.cairn.server.broker.PartitionFactory.PartitionSpec;
+import io.cairn.server.broker.PartitionHandle;
+import io.cairn.storage.Deletion;
+import io.cairn.storage.DiskFullException;
+import io.cairn.storage.LogConfig;
+import io.cairn.storage.SegmentLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One partition replica: a Raft group member whose log is the partition's {@link SegmentLog},
+ * applying committed entries to a {@link PartitionStateMachine}.
+ *
+ * <p><b>Threads.</b> Callers (HTTP event loops, the registry) only enqueue and read published
+ * values. Everything else (the RaftNode, the state machine, log writes, the bookkeeping of
+ * pending requests) happens in {@link #runRound()} on the replica's {@link GroupThread}.
+ *
+ * <p><b>A round</b> (see {@link #handleReady(Ready)} for one Ready): step peer messages; then until
+ * nothing changes: handle every Ready, report what the flusher made durable, propose queued
+ * commits and one coalesced batch; finally answer requests whose write concern is met and publish
+ * the high watermark. Group commit: while the last batch entry is not yet fsynced, produce
+ * requests wait in the queue, so everything that arrives during one fsync becomes one entry
+ * covered by the next fsync.
+ *
+ * <p><b>Dedupe.</b> Before proposing, each record's idempotency key is looked up in this batch,
+ * in the keys of proposed-but-unapplied entries, and in the state machine's window; a hit answers
+ * with the first offset and {@code duplicate=true} once the owning entry meets the write concern.
+ * Writes are accepted only when this node leads and has applied its term's no-op, so every
+ * earlier entry (and every key in it) is already in the window.
+ */
+public final class PartitionReplica implements PartitionHandle {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionReplica.class);
+    /** Commits and delete-befores have no timeout of their own in the API; this bounds their wait. */
+    private static final long CONTROL_TIMEOUT_MS = 10_000;
+    /** Peer messages queued for the group thread; beyond this they are dropped (Raft tolerates loss). */
+    private static final int INBOX_MAX = 10_000;
+    /** Ticks between checks of request deadlines, segment age and a retried segment deletion. */
+    private static final int HOUSEKEEPING_TICKS = 5;
+    private static final int SLOW_HOUSEKEEPING_TICKS = 100;
+    /** Bound on loop iterations of one round before yielding the thread to other groups. */
+    private static final int ROUND_STEPS_MAX = 64;
+    private static final int IDEMPOTENCY_KEY_BYTES_MAX = 256;
+    /** After ENOSPC, a one-voter group retries its election this often (in ticks) until the log takes writes again. */
+    private static final int DISK_FULL_RETRY_TICKS = 20;
+
+    private final String topic;
+    private final int partition;
+    private final ReplicaRuntime rt;
+    private final GroupThread thread;
+    private final PartitionSpec spec;
+    private final NodeId self;
+    private final RaftConfig raftConfig;
+    private final RandomSource random;
+    private final FileStore fileStore;
+    private final SegmentLog log;
+    private final HardStateFile hardStateFile;
+    private final SnapshotFile raftSnapshotFile;
+    private final SnapshotFile checkpointFile;
+    private final RaftLogView view;
+    private final PartitionReader reader;
+
+    // ---- owned by the group thread ----
+    private RaftNode raft;
+    private PartitionStateMachine sm;
+    private HardState persistedHardState;
+    /** Entries this replica proposed and has not yet seen applied, in index order. */
+    private final ArrayDeque<Proposal> proposals = new ArrayDeque<>();
+    /** Produce requests proposed (or answered by an in-flight entry), waiting for their write concern. */
+    private final ArrayDeque<ProduceRequest> awaiting = new ArrayDeque<>();
+    /** Idempotency keys in proposed-but-unapplied entries; bounded by {@link #awaiting}. */
+    private final HashMap<String, InflightKey> inflightKeys = new HashMap<>();
+    /** Readys whose writes are not yet known durable, in Ready order. */
+    private final ArrayDeque<PersistWait> persistWaits = new ArrayDeque<>();
+    /** Answers decided during this round, given at its end; bounded by the proposals applied in it. */
+    private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
+    private long lastBatchIndex;
+    private long appliedBytesSinceCheckpoint;
+    private long checkpointIndex;
+    private boolean deletionPending;
+    private long lastLogBytes;
+    private long ticks;
+
+    // ---- shared with callers ----
+    private final ConcurrentLinkedQueue<ProduceRequest> produceQueue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queuedRequests = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final ConcurrentLinkedQueue<ControlRequest<?>> controlQueue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queuedControls = new AtomicInteger();
+    private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger inboxCount = new AtomicInteger();
+    private final AtomicBoolean roundScheduled = new AtomicBoolean();
+    private final ConcurrentHashMap<String, Long> committedOffsets = new ConcurrentHashMap<>();
+    private final CompletableFuture<Void> readyForWrites = new CompletableFuture<>();
+    private final AtomicLong batchesProposed = new AtomicLong();
+    private final AtomicLong requestsProposed = new AtomicLong();
+    private volatile Status status;
+    private volatile BrokerException failure;
+    private volatile boolean closed;
+    /** Set when a log write hit ENOSPC; cleared when entries are appended again. */
+    private volatile boolean diskFull;
+
+    private PartitionReplica(ReplicaRuntime rt, PartitionSpec spec, GroupId groupId, SegmentLog log,
+                             FileStore fileStore, SnapshotFile raftSnapshotFile, SnapshotFile checkpointFile,
+                             HardStateFile hardStateFile, RaftLogView view, PartitionStateMachine sm,
+                             HardState persistedHardState) {
+        this.rt = rt;
+        this.spec = spec;
+        this.topic = spec.topic();
+        this.partition = spec.partition();
+        this.self = rt.options.nodeId();
+        this.thread = rt.assignGroupThread();
+        this.raftConfig = RaftConfig.defaults(groupId, self)
+                .withElectionTimeoutTicks(rt.options.electionTimeoutTicks(), rt.options.heartbeatTicks());
+        this.random = RandomSource.seeded(System.nanoTime() ^ groupId.value());
+        this.log = log;
+        this.fileStore = fileStore;
+        this.raftSnapshotFile = raftSnapshotFile;
+        this.checkpointFile = checkpointFile;
+        this.hardStateFile = hardStateFile;
+        this.view = view;
+        this.sm = sm;
+        this.persistedHardState = persistedHardState;
+        this.checkpointIndex = sm.appliedIndex();
+        this.reader = new PartitionReader(partition, log, rt.readers, rt.timer, rt.options.consumeWaitersMax());
+        for (Map.Entry<String, Long> g : sm.groupOffsets().entrySet()) {
+            committedOffsets.put(g.getKey(), g.getValue());
+        }
+        reader.advance(sm.nextOffset(), sm.logStart());
+    }
+
+    /**
+     * Opens the replica in {@code spec.dir()}: storage checks the log's tail, the state machine is
+     * restored from the newest snapshot, and the RaftNode starts from the durable hard state. A
+     * one-voter group campaigns at once; this waits until it leads and has applied its log, so the
+     * replica serves reads and writes when this returns.
+     */
+    static PartitionReplica open(ReplicaRuntime rt, PartitionSpec spec, GroupId groupId, Membership bootstrap)
+            throws IOException {
+        Files.createDirectories(spec.dir());
+        LogConfig logConfig = LogConfig.defaults().withSegmentBytesMax(spec.settings().segmentBytesMax());
+        if (spec.settings().segmentMs() > 0) {
+            logConfig = logConfig.withSegmentMs(spec.settings().segmentMs());
+        }
+        PartitionLimits limits = new PartitionLimits(spec.settings().dedupeWindowMs(),
+                (int) Math.min(Integer.MAX_VALUE, spec.settings().dedupeWindowKeysMax()),
+                PartitionLimits.GROUPS_MAX_DEFAULT);
+        SegmentLog log = SegmentLog.open(spec.dir(), logConfig, rt.flusher);
+        try {
+            SnapshotFile raftSnapshotFile = new SnapshotFile(spec.dir(), SnapshotFile.RAFT_SNAPSHOT);
+            SnapshotFile checkpointFile = new SnapshotFile(spec.dir(), SnapshotFile.CHECKPOINT);
+            HardStateFile hardStateFile = new HardStateFile(spec.dir());
+            Optional<Snapshot> raftSnapshot = raftSnapshotFile.read();
+            Optional<Snapshot> checkpoint = checkpointFile.read();
+            SnapshotMetadata raftMeta = raftSnapshot.map(Snapshot::metadata)
+                    .orElse(RaftLogView.emptySnapshot(bootstrap));
+            // Restore from the newer of the two; the checkpoint exists only to shorten replay.
+            Optional<Snapshot> source = checkpoint.filter(c -> c.index() >= raftMeta.index()).or(() -> raftSnapshot);
+            PartitionStateMachine sm = source
+                    .map(s -> PartitionStateMachine.restore(s.data(), limits))
+                    .orElseGet(() -> new PartitionStateMachine(limits));
+            Membership membership = source.map(s -> s.metadata().membership()).orElse(bootstrap);
+            Invariants.check(sm.appliedIndex() <= log.lastIndex() || sm.appliedIndex() == raftMeta.index(),
+                    "%s: state applied up to index %s but the log ends at %s", spec.dir(), sm.appliedIndex(), log.lastIndex());
+            HardState hs = hardStateFile.read().orElse(HardState.EMPTY);
+            HardState initialHs = initialHardState(hs, sm.appliedIndex(), Math.max(log.lastIndex(), raftMeta.index()));
+            RaftLogView view = new RaftLogView(log, raftSnapshotFile, raftMeta,
+                    new InitialState(initialHs, membership, sm.appliedIndex()));
+            FileStore store = Files.getFileStore(spec.dir());
+            PartitionReplica r = new PartitionReplica(rt, spec, groupId, log, store, raftSnapshotFile, checkpointFile,
+                    hardStateFile, view, sm, hs);
+            r.start(membership);
+            return r;
+        } catch (IOException | RuntimeException e) {
+            log.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The hard state a RaftNode starts from: the durable term and vote, with the commit index
+     * raised to what the state machine has applied (applied implies committed; the file's commit
+     * is written lazily) and capped at the log's end (a commit beyond it cannot be trusted).
+     */
+    private static HardState initialHardState(HardState hs, long appliedIndex, long lastIndex) {
+        long commit = Math.min(Math.max(hs.commit(), appliedIndex), lastIndex);
+        return new HardState(hs.term(), hs.votedFor(), commit);
+    }
+
+    private void start(Membership membership) throws IOException {
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        thread.execute(() -> {
+            try {
+                raft = new RaftNode(raftConfig, view, random);
+                thread.register(this);
+                log.setDurableListener(durable -> scheduleRound());
+                lastLogBytes = log.diskBytes();
+                rt.diskGuard.adjust(lastLogBytes);
+                if (isSingleVoter(membership)) {
+                    // No one else can win, so waiting an election timeout would only delay readiness.
+                    raft.campaign();
+                }
+                step();
+                started.complete(null);
+            } catch (Throwable t) {
+                started.completeExceptionally(t);
+            }
+        });
+        try {
+            started.get(rt.options.openTimeoutMs(), TimeUnit.MILLISECONDS);
+            if (isSingleVoter(membership)) {
+                readyForWrites.get(rt.options.openTimeoutMs(), TimeUnit.MILLISECONDS);
+            }
+        } catch (ExecutionException e) {
+            closeQuietly();
+            throw new IOException("opening " + spec.dir() + " failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            closeQuietly();
+            throw new IOException("partition " + topic + "/" + partition + " did not become ready within "
+                    + rt.options.openTimeoutMs() + " ms" + (failure == null ? "" : ": " + failure.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly();
+            throw new IOException("interrupted while opening " + spec.dir());
+        }
+    }
+
+    private boolean isSingleVoter(Membership m) {
+        return m.voters().size() == 1 && m.isVoter(self);
+    }
+
+    // =====================================================================================
+    // Caller-facing API (any thread)
+    // =====================================================================================
+
+    @Override
+    public CompletableFuture<ProduceResult> produce(List<ProduceRecord> records, Acks acks, long timeoutMs) {
+        BrokerException refused = refuseWrites();
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        if (records == null || records.isEmpty()) {
+            return CompletableFuture.failedFuture(new BrokerException.BadRequest("empty_batch", "a produce needs at least one record"));
+        }
+        if (timeoutMs < 1) {
+            return CompletableFuture.failedFuture(new BrokerException.BadRequest("invalid_argument", "timeout_ms must be >= 1"));
+        }
+        for (ProduceRecord r : records) {
+            if (r.value() == null) {
+                return CompletableFuture.failedFuture(new BrokerException.BadRequest("invalid_record", "a record needs a value"));
+            }
+            if (r.value().length > spec.settings().recordBytesMax()) {
+                return CompletableFuture.failedFuture(new BrokerException.BadRequest("record_too_large",
+                        "record value of " + r.value().length + " bytes exceeds " + spec.settings().recordBytesMax()));
+            }
+            if (r.idempotencyKey() != null && (r.idempotencyKey().isEmpty()
+                    || r.idempotencyKey().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > IDEMPOTENCY_KEY_BYTES_MAX)) {
+                return CompletableFuture.failedFuture(new BrokerException.BadRequest("invalid_idempotency_key",
+                        "idempotency key must be 1.." + IDEMPOTENCY_KEY_BYTES_MAX + " bytes"));
+            }
+        }
+        ProduceRequest req = new ProduceRequest(List.copyOf(records), Objects.requireNonNull(acks, "acks"), timeoutMs, System.nanoTime());
+        int n = queuedRequests.incrementAndGet();
+        long bytes = queuedBytes.addAndGet(req.valueBytes);
+        if (n > rt.options.produceQueueRequestsMax() || (n > 1 && bytes > rt.options.produceQueueBytesMax())) {
+            queuedRequests.decrementAndGet();
+            queuedBytes.addAndGet(-req.valueBytes);
+            return CompletableFuture.failedFuture(new BrokerException.Overloaded("partition " + topic + "/" + partition
+                    + " has " + rt.options.produceQueueRequestsMax() + " requests or "
+                    + rt.options.produceQueueBytesMax() + " bytes queued; retry shortly"));
+        }
+        produceQueue.add(req);
+        scheduleRound();
+        return req.future;
+    }
+
+    @Override
+    public CompletableFuture<ConsumeResult> consume(long offset, int limit, long maxBytes, long waitMs) {
+        return reader.consume(offset, limit, maxBytes, waitMs);
+    }
+
+    @Override
+    public CompletableFuture<CommitResult> commit(String group, long offset) {
+        if (group == null || group.isEmpty()) {
+            return CompletableFuture.failedFuture(new BrokerException.BadRequest("invalid_group", "group must not be empty"));
+        }
+        if (offset < 0) {
+            return CompletableFuture.failedFuture(new BrokerException.BadRequest("invalid_offset", "offset must be >= 0"));
+        }
+        long hw = reader.highWatermark();
+        if (offset >= hw) {
+            return CompletableFuture.failedFuture(new BrokerException.BadRequest("offset_out_of_range",
+                    "offset " + offset + " is at or beyond the high watermark " + hw));
+        }
+        return enqueueControl(new ControlRequest<>(new GroupCommit(group, offset), deadline(CONTROL_TIMEOUT_MS)));
+    }
+
+    @Override
+    public long committedOffset(String group) {
+        return committedOffsets.getOrDefault(group, -1L);
+    }
+
+    @Override
+    public Map<String, Long> groupOffsets() {
+        return Map.copyOf(committedOffsets);
+    }
+
+    @Override
+    public CompletableFuture<DeleteBeforeResult> deleteBefore(long offset) {
+        if (offset < 0) {
+            return CompletableFuture.failedFuture(new BrokerException.BadRequest("invalid_offset", "before_offset must be >= 0"));
+        }
+        return enqueueControl(new ControlRequest<>(new DeleteBefore(offset, DeleteReason.EXPLICIT), deadline(CONTROL_TIMEOUT_MS)));
+    }
+
+    @Override
+    public Status status() {
+        Status s = status;
+        return s != null ? s : new Status(partition, null, 0, reader.logStart(), reader.highWatermark(), 0, 0, List.of(), List.of());
+    }
+
+    @Override
+    public List<PartitionHandle.SegmentInfo> segments() {
+        CompletableFuture<List<PartitionHandle.SegmentInfo>> f = new CompletableFuture<>();
+        try {
+            thread.execute(() -> {
+                try {
+                    List<PartitionHandle.SegmentInfo> out = new ArrayList<>();
+                    for (io.cairn.storage.SegmentInfo s : log.segmentInfos()) {
+                        out.add(new PartitionHandle.SegmentInfo(s.baseOffset(), s.endOffset(), s.diskBytes(),
+                                s.endOffset() > s.baseOffset() ? s.maxTimestampMs() : -1, s.sealed()));
+                    }
+                    f.complete(out);
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                }
+            });
+            return f.get(30, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
+            throw new BrokerException.Unavailable("unavailable", "segments of " + topic + "/" + partition
+                    + " could not be listed: " + e, 1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BrokerException.Unavailable("unavailable", "interrupted", 1000);
+        }
+    }
+
+    /**
+     * Hands a message from a peer to this group (called by the peer transport on any thread).
+     * Dropped when {@link #INBOX_MAX} messages are already waiting: Raft retries.
+     */
+    public void deliver(RaftMessage message) {
+        if (closed || inboxCount.incrementAndGet() > INBOX_MAX) {
+            inboxCount.decrementAndGet();
+            return;
+        }
+        inbox.add(message);
+        scheduleRound();
+    }
+
+    /** Counters for tests and the group-commit report: batch entries and the requests they carried. */
+    record Stats(long batchEntries, long produceRequests, long fsyncs, long lastIndex) {}
+
+    Stats stats() {
+        return new Stats(batchesProposed.get(), requestsProposed.get(), rt.flusher.fsyncCount(), log.lastIndex());
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            thread.execute(() -> {
+                try {
+                    closeOnThread();
+                } finally {
+                    done.complete(null);
+                }
+            });
+            done.get(30, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException e) {
+            closeOnThread();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("closing {}/{} did not finish cleanly: {}", topic, partition, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "replica " + topic + "/" + partition;
+    }
+
+    // =====================================================================================
+    // Group thread
+    // =====================================================================================
+
+    private <T> CompletableFuture<T> enqueueControl(ControlRequest<T> c) {
+        BrokerException refused = refuseWrites();
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        if (queuedControls.incrementAndGet() > rt.options.controlQueueMax()) {
+            queuedControls.decrementAndGet();
+            return CompletableFuture.failedFuture(new BrokerException.Overloaded("partition " + topic + "/" + partition
+                    + " has " + rt.options.controlQueueMax() + " commits or deletions queued; retry shortly"));
+        }
+        controlQueue.add(c);
+        scheduleRound();
+        return c.future;
+    }
+
+    private BrokerException refuseWrites() {
+        if (closed) {
+            return new BrokerException.Unavailable("closed", "partition " + topic + "/" + partition + " is closed", 1000);
+        }
+        return failure;
+    }
+
+    private static long deadline(long timeoutMs) {
+        return System.nanoTime() + timeoutMs * 1_000_000L;
+    }
+
+    private void scheduleRound() {
+        if (roundScheduled.compareAndSet(false, true)) {
+            try {
+                thread.execute(this::runRound);
+            } catch (RejectedExecutionException e) {
+                roundScheduled.set(false);
+            }
+        }
+    }
+
+    private void runRound() {
+        roundScheduled.set(false);
+        if (closed) {
+            return;
+        }
+        step();
+    }
+
+    /** Called by the group thread every tick. */
+    void onTick() {
+        if (closed || raft == null) {
+            return;
+        }
+        ticks++;
+        raft.tick();
+        if (diskFull && ticks % DISK_FULL_RETRY_TICKS == 0 && raft.role() != Role.LEADER
+                && isSingleVoter(raft.membership())) {
+            raft.campaign();
+        }
+        if (ticks % HOUSEKEEPING_TICKS == 0) {
+            expireDeadlines(System.nanoTime());
+        }
+        if (ticks % SLOW_HOUSEKEEPING_TICKS == 0 && failure == null) {
+            try {
+                log.rollIfDue();
+                if (deletionPending) {
+                    compactAndDeleteSegments();
+                }
+            } catch (IOException e) {
+                LOG.warn("{}: housekeeping failed: {}", this, e.toString());
+            }
+        }
+        step();
+    }
+
+    /** One round; a failure in it stops writes to this replica (reads go on). */
+    private void step() {
+        if (failure != null) {
+            return;
+        }
+        try {
+            for (RaftMessage m; (m = inbox.poll()) != null; ) {
+                inboxCount.decrementAndGet();
+                raft.step(m);
+            }
+            boolean progress = true;
+            int steps = 0;
+            while (progress && steps++ < ROUND_STEPS_MAX) {
+                progress = drainReadies();
+                progress |= notifyPersisted();
+                progress |= proposeControls();
+                progress |= proposeBatch();
+            }
+            if (progress) {
+                scheduleRound(); // Yield to other groups on this thread; continue next round.
+            }
+            maybeCheckpoint();
+            // Publish before answering, so a caller that got its answer sees the new status.
+            publish();
+            completeAwaiting();
+            runDeferred();
+        } catch (Throwable t) {
+            failReplica(t);
+        }
+    }
+
+    private boolean drainReadies() throws IOException {
+        boolean any = false;
+        while (raft.hasReady()) {
+            handleReady(raft.ready());
+            any = true;
+        }
+        return any;
+    }
+
+    /**
+     * One Ready, in the order the core's contract gives; each step's position prevents a failure:
+     * <ol>
+     *   <li>send {@code messages} (leader appends go out while the leader's own fsync runs);</li>
+     *   <li>install a snapshot, then truncate a conflicting suffix before appending (appending
+     *       first would leave the old leader's entries in front of the new ones);</li>
+     *   <li>append entries (written, not yet fsynced: the flusher's next fsync covers them);</li>
+     *   <li>write a changed term or vote durably (the atomic state file fsyncs before it
+     *       returns) so no reply in the new term precedes it;</li>
+     *   <li>apply committed entries, then {@code advance};</li>
+     *   <li>later, once the flusher reports everything up to the last entry durable:
+     *       {@link #notifyPersisted()} sends {@code messagesAfterPersist} (vote grants, append
+     *       acks) and calls {@code persisted}. Sending them earlier lets a crash lose an
+     *       acknowledged entry or a vote.</li>
+     * </ol>
+     */
+    private void handleReady(Ready rd) throws IOException {
+        long startNanos = System.nanoTime();
+        for (RaftMessage m : rd.messages()) {
+            rt.transport.send(m);
+        }
+        SnapshotMetadata installed = null;
+        try {
+            if (rd.snapshot().isPresent()) {
+                installed = installSnapshot(rd.snapshot().get());
+            }
+            if (rd.truncateFromIndex() != 0) {
+                log.truncateSuffix(rd.truncateFromIndex());
+                lastBatchIndex = 0;
+            }
+            for (Entry e : rd.entries()) {
+                log.append(EntryFrames.toFrame(e, log.nextOffset()));
+            }
+            if (!rd.entries().isEmpty()) {
+                diskFull = false;
+            }
+            if (rd.hardState().isPresent()) {
+                persistHardState(rd.hardState().get());
+            }
+        } catch (DiskFullException e) {
+            recoverFromDiskFull(e);
+            return;
+        }
+        apply(rd.committedEntries());
+        raft.advance(rd);
+        Entry last = rd.entries().isEmpty() ? null : rd.entries().get(rd.entries().size() - 1);
+        long waitIndex = last != null ? last.index() : (installed != null ? installed.index() : 0);
+        long waitTerm = last != null ? last.term() : (installed != null ? installed.term() : 0);
+        persistWaits.add(new PersistWait(waitIndex, waitTerm, rd.messagesAfterPersist(), installed, startNanos));
+    }
+
+    /** Term and vote must be durable before any reply in the term; the commit index may lag safely. */
+    private void persistHardState(HardState hs) throws IOException {
+        if (hs.term() == persistedHardState.term() && Objects.equals(hs.votedFor(), persistedHardState.votedFor())) {
+            return; // Only the commit index moved: losing it is safe (it is relearned), so skip the 3 fsyncs.
+        }
+        HardState toWrite = new HardState(hs.term(), hs.votedFor(), Math.min(hs.commit(), log.durableIndex()));
+        hardStateFile.write(toWrite);
+        persistedHardState = toWrite;
+    }
+
+    private boolean notifyPersisted() {
+        long durable = log.durableIndex();
+        boolean any = false;
+        while (!persistWaits.isEmpty() && persistWaits.peek().index() <= durable) {
+            PersistWait w = persistWaits.poll();
+            for (RaftMessage m : w.afterPersist()) {
+                rt.transport.send(m);
+            }
+            if (w.snapshot() != null) {
+                raft.snapshotApplied(w.snapshot());
+            } else if (w.index() > 0) {
+                raft.persisted(w.index(), w.term());
+                if (rt.metrics != null) {
+                    rt.metrics.recordFsyncNanos(System.nanoTime() - w.startNanos());
+                }
+            }
+            any = true;
+        }
+        return any;
+    }
+
+    private boolean canWrite() {
+        // isReadyForWrites: this term's no-op is applied, so every earlier entry (and its keys)
+        // is in the state machine; later entries are our own proposals, whose keys are in flight.
+        return failure == null && raft.role() == Role.LEADER && raft.isReadyForWrites();
+    }
+
+    private BrokerException notWritable() {
+        if (failure != null) {
+            return failure;
+        }
+        if (diskFull) {
+            return new BrokerException.DiskFull("the data disk is full; writes resume once space is freed");
+        }
+        Optional<NodeId> leader = raft.leader();
+        if (leader.isPresent() && !leader.get().equals(self)) {
+            Optional<String> url = rt.transport.httpUrl(leader.get());
+            if (url.isPresent()) {
+                return new BrokerException.NotLeader(leader.get().value(), url.get());
+            }
+            return new BrokerException.Unavailable("no_leader", "leader " + leader.get() + " has no known address", 1000);
+        }
+        if (leader.isPresent()) {
+            return new BrokerException.Unavailable("leader_not_ready",
+                    "this node was just elected and is still applying its log", 200);
+        }
+        return new BrokerException.Unavailable("no_leader", "partition " + topic + "/" + partition + " has no leader", 1000);
+    }
+
+    private boolean proposeControls() {
+        if (controlQueue.isEmpty()) {
+            return false;
+        }
+        if (!canWrite()) {
+            BrokerException err = notWritable();
+            for (ControlRequest<?> c; (c = controlQueue.poll()) != null; ) {
+                queuedControls.decrementAndGet();
+                c.fail(err);
+            }
+            return false;
+        }
+        boolean any = false;
+        for (ControlRequest<?> c; (c = controlQueue.poll()) != null; ) {
+            queuedControls.decrementAndGet();
+            if (c.isDone()) {
+                continue;
+            }
+            if (c.command instanceof GroupCommit gc && gc.offset() <= sm.committedOffset(gc.group())) {
+                c.complete(new CommitResult(sm.committedOffset(gc.group()), false)); // Monotonic: a no-op needs no entry.
+                continue;
+            }
+            ProposeResult r = raft.propose(EntryType.NORMAL, PartitionCodec.encode(c.command));
+            if (r instanceof ProposeResult.Accepted a) {
+                c.index = a.index();
+                c.term = a.term();
+                proposals.add(new Proposal(a.index(), a.term(), List.of(), c));
+            } else {
+                c.fail(rejection((Rejected) r));
+            }
+            any = true;
+        }
+        return any;
+    }
+
+    /**
+     * Coalesces queued produce requests into one batch entry (whole requests, up to
+     * {@link ReplicaOptions#batchBytesMax()}) and proposes it. Holds back while the previous batch
+     * is not yet fsynced, so that requests arriving during an fsync share the next one.
+     */
+    private boolean proposeBatch() {
+        if (produceQueue.isEmpty()) {
+            return false;
+        }
+        if (!canWrite()) {
+            failQueuedProduce(notWritable());
+            return false;
+        }
+        if (lastBatchIndex > log.durableIndex() && lastBatchIndex <= log.lastIndex()) {
+            return false; // Group commit: the flusher's listener schedules a round when it lands.
+        }
+        if (awaiting.size() >= rt.options.pendingRequestsMax()) {
+            return false;
+        }
+        try {
+            rt.diskGuard.checkProduce(fileStore, estimatedBatchBytes());
+        } catch (BrokerException.DiskFull e) {
+            failQueuedProduce(e);
+            return false;
+        }
+        long nowMs = System.currentTimeMillis();
+        long nowNanos = System.nanoTime();
+        long base = log.nextOffset();
+        List<BatchRecord> batch = new ArrayList<>();
+        LinkedHashMap<String, Long> batchKeys = new LinkedHashMap<>();
+        List<ProduceRequest> included = new ArrayList<>();
+        List<ProduceRequest> joinBatch = new ArrayList<>();
+        long bytes = 0;
+        for (ProduceRequest req; (req = produceQueue.peek()) != null; ) {
+            if (!included.isEmpty() && bytes + req.valueBytes > rt.options.batchBytesMax()) {
+                break;
+            }
+            produceQueue.poll();
+            queuedRequests.decrementAndGet();
+            queuedBytes.addAndGet(-req.valueBytes);
+            if (req.isDone()) {
+                continue; // Timed out while queued: never proposed, so never written.
+            }
+            RecordResult[] results = new RecordResult[req.records.size()];
+            boolean addsRecords = false;
+            long waitIndex = 0;
+            long waitTerm = 0;
+            for (int i = 0; i < results.length; i++) {
+                ProduceRecord rec = req.records.get(i);
+                String key = rec.idempotencyKey();
+                if (key != null) {
+                    Long inBatch = batchKeys.get(key);
+                    if (inBatch != null) {
+                        results[i] = new RecordResult(inBatch, true);
+                        addsRecords = true; // Waits for this batch, which owns the key.
+                        continue;
+                    }
+                    InflightKey f = inflightKeys.get(key);
+                    if (f != null) {
+                        results[i] = new RecordResult(f.offset(), true);
+                        if (f.index() > waitIndex) {
+                            waitIndex = f.index();
+                            waitTerm = f.term();
+                        }
+                        continue;
+                    }
+                    IdempotencyWindow.Entry known = sm.lookupIdempotencyKey(key, nowMs);
+                    if (known != null) {
+                        results[i] = new RecordResult(known.offset(), true);
+                        continue;
+                    }
+                }
+                long offset = base + batch.size();
+                batch.add(new BatchRecord(nowMs, rec.key(), rec.value(), key));
+                if (key != null) {
+                    batchKeys.put(key, offset);
+                }
+                results[i] = new RecordResult(offset, false);
+                addsRecords = true;
+            }
+            req.results = results;
+            req.waitIndex = waitIndex;
+            req.waitTerm = waitTerm;
+            req.proposedNanos = nowNanos;
+            bytes += req.valueBytes;
+            included.add(req);
+            if (addsRecords) {
+                joinBatch.add(req);
+            }
+        }
+        if (included.isEmpty()) {
+            return false;
+        }
+        if (!batch.isEmpty()) {
+            ProposeResult r = raft.propose(EntryType.NORMAL, PartitionCodec.encode(new RecordBatch(base, batch)));
+            if (!(r instanceof ProposeResult.Accepted a)) {
+                BrokerException err = rejection((Rejected) r);
+                for (ProduceRequest req : joinBatch) {
+                    req.fail(err);
+                }
+                included.removeAll(joinBatch);
+            } else {
+                for (Map.Entry<String, Long> k : batchKeys.entrySet()) {
+                    inflightKeys.put(k.getKey(), new InflightKey(k.getValue(), a.index(), a.term()));
+                }
+                for (ProduceRequest req : joinBatch) {
+                    req.waitIndex = a.index();
+                    req.waitTerm = a.term();
+                }
+                proposals.add(new Proposal(a.index(), a.term(), List.copyOf(batchKeys.keySet()), null));
+                lastBatchIndex = a.index();
+                batchesProposed.incrementAndGet();
+            }
+        }
+        requestsProposed.addAndGet(included.size());
+        awaiting.addAll(included);
+        return true;
+    }
+
+    /** The frame bytes the next batch will take: queued bytes up to a batch, plus framing per request. */
+    private long estimatedBatchBytes() {
+        long requests = Math.min(queuedRequests.get(), 1024);
+        return Math.min(queuedBytes.get(), rt.options.batchBytesMax()) + 64 + requests * 16;
+    }
+
+    private BrokerException rejection(Rejected r) {
+        return switch (r.reason()) {
+            case OVERLOADED -> new BrokerException.Overloaded("partition " + topic + "/" + partition
+                    + " has too many uncommitted bytes; retry shortly");
+            default -> notWritable();
+        };
+    }
+
+    private void failQueuedProduce(BrokerException err) {
+        for (ProduceRequest req; (req = produceQueue.poll()) != null; ) {
+            queuedRequests.decrementAndGet();
+            queuedBytes.addAndGet(-req.valueBytes);
+            req.fail(err);
+        }
+    }
+
+    /** Applies committed entries in order and settles the proposals they decide. */
+    private void apply(List<Entry> committed) throws IOException {
+        for (Entry e : committed) {
+            PartitionCommand command = EntryFrames.command(e);
+            ApplyResult result = sm.apply(e.index(), e.term(), command);
+            appliedBytesSinceCheckpoint += e.sizeBytes();
+            Proposal own = null;
+            while (!proposals.isEmpty() && proposals.peek().index() <= e.index()) {
+                Proposal p = proposals.poll();
+                if (p.index() == e.index() && p.term() == e.term()) {
+                    own = p;
+                } else {
+                    settleLost(p); // Another leader's entry took this index: ours was never committed.
+                }
+            }
+            Deletion deletion = null;
+            if (result instanceof ApplyResult.CommitApplied c) {
+                committedOffsets.put(c.group(), c.committedOffset());
+            } else if (result instanceof ApplyResult.LogStartRaised l && l.advanced()) {
+                reader.advance(sm.nextOffset(), sm.logStart());
+                deletion = compactAndDeleteSegments();
+            }
+            if (own != null) {
+                settleApplied(own, result, deletion);
+            }
+        }
+        if (!committed.isEmpty()) {
+            reader.advance(sm.nextOffset(), sm.logStart());
+        }
+    }
+
+    /** Answers for control requests, given after {@link #publish()} at the end of the round. */
+    private void runDeferred() {
+        for (Runnable r; (r = deferred.poll()) != null; ) {
+            r.run();
+        }
+    }
+
+    private void settleApplied(Proposal p, ApplyResult result, Deletion deletion) {
+        for (String key : p.keys()) {
+            InflightKey f = inflightKeys.get(key);
+            if (f != null && f.index() == p.index()) {
+                inflightKeys.remove(key);
+            }
+        }
+        if (result instanceof ApplyResult.BatchApplied b) {
+            // The leader's dedupe and the state machine must agree, or a retry could get a second offset.
+            for (ApplyResult.RecordOutcome o : b.records()) {
+                Invariants.check(!o.duplicate(), "entry %s: record at %s was a duplicate the leader did not catch",
+                        p.index(), o.offset());
+            }
+        }
+        ControlRequest<?> c = p.control();
+        if (c == null) {
+            return;
+        }
+        switch (result) {
+            case ApplyResult.CommitApplied ca -> deferred.add(() -> c.complete(new CommitResult(ca.committedOffset(), ca.advanced())));
+            case ApplyResult.CommitRejected cr -> deferred.add(() -> c.fail(new BrokerException.BadRequest("commit_rejected", cr.reason())));
+            case ApplyResult.LogStartRaised l -> deferred.add(() -> c.complete(new DeleteBeforeResult(l.logStart(),
+                    deletion == null ? 0 : deletion.segments(), deletion == null ? 0 : deletion.bytes())));
+            default -> c.fail(new BrokerException.StorageFailed("unexpected result " + result + " for " + c.command));
+        }
+    }
+
+    private void settleLost(Proposal p) {
+        for (String key : p.keys()) {
+            InflightKey f = inflightKeys.get(key);
+            if (f != null && f.index() == p.index()) {
+                inflightKeys.remove(key);
+            }
+        }
+        if (p.control() != null) {
+            p.control().fail(new BrokerException.Unavailable("not_written",
+                    "leadership changed before the change committed; it was not applied", 200));
+        }
+        // Produce requests waiting on it learn LOST from raft.durability() in completeAwaiting().
+    }
+
+    /** Answers produce requests whose entry meets their write concern (or can no longer). */
+    private void completeAwaiting() {
+        if (awaiting.isEmpty()) {
+            return;
+        }
+        long durable = log.durableIndex();
+        long now = System.nanoTime();
+        for (Iterator<ProduceRequest> it = awaiting.iterator(); it.hasNext(); ) {
+            ProduceRequest req = it.next();
+            if (req.isDone()) {
+                it.remove();
+                continue;
+            }
+            if (req.waitIndex == 0) {
+                complete(req, now);
+                it.remove();
+                continue;
+            }
+            if (req.waitIndex > durable && req.waitIndex <= log.lastIndex()) {
+                continue; // Not even durable here yet; no write concern can be met.
+            }
+            Durability d = raft.durability(req.waitIndex, req.waitTerm);
+            switch (d) {
+                case LOST -> {
+                    req.fail(new BrokerException.Unavailable("not_written",
+                            "leadership changed before the write was durable; it was not written", 200));
+                    it.remove();
+                }
+                case UNKNOWN -> {
+                    req.fail(new BrokerException.OutcomeUnknown(
+                            "this node lost leadership before the write met its write concern; it may or may not be committed"));
+                    it.remove();
+                }
+                default -> {
+                    boolean applied = sm.appliedIndex() >= req.waitIndex;
+                    if (d.satisfies(toRaftAcks(req.acks)) && (req.acks == Acks.LEADER || applied)) {
+                        complete(req, now);
+                        it.remove();
+                    }
+                }
+            }
+        }
+    }
+
+    private void complete(ProduceRequest req, long nowNanos) {
+        long queueUs = req.proposedNanos == 0 ? -1 : (req.proposedNanos - req.enqueuedNanos) / 1000;
+        long serverUs = (nowNanos - req.enqueuedNanos) / 1000;
+        long fsyncUs = req.proposedNanos == 0 ? -1 : (nowNanos - req.proposedNanos) / 1000;
+        if (req.complete(new ProduceResult(partition, List.of(req.results), new Timing(queueUs, serverUs, fsyncUs, -1)))
+                && rt.metrics != null && req.proposedNanos != 0) {
+            rt.metrics.recordReplicationNanos(nowNanos - req.proposedNanos);
+        }
+    }
+
+    private static io.cairn.core.raft.Acks toRaftAcks(Acks acks) {
+        return switch (acks) {
+            case LEADER -> io.cairn.core.raft.Acks.LEADER;
+            case MAJORITY -> io.cairn.core.raft.Acks.MAJORITY;
+            case ALL -> io.cairn.core.raft.Acks.ALL;
+        };
+    }
+
+    private void expireDeadlines(long now) {
+        BrokerException.OutcomeUnknown proposedTimeout = new BrokerException.OutcomeUnknown(
+                "the write concern was not met in time; the write may or may not be committed");
+        for (Iterator<ProduceRequest> it = awaiting.iterator(); it.hasNext(); ) {
+            ProduceRequest req = it.next();
+            if (req.isDone() || now - req.deadlineNanos >= 0) {
+                req.fail(proposedTimeout);
+                it.remove();
+            }
+        }
+        for (ProduceRequest req : produceQueue) {
+            if (now - req.deadlineNanos >= 0) {
+                // Removed from the queue by the next drain, which skips answered requests.
+                req.fail(new BrokerException.OutcomeUnknown("the request timed out before it was written"));
+            }
+        }
+        for (Proposal p : proposals) {
+            ControlRequest<?> c = p.control();
+            if (c != null && now - c.deadlineNanos >= 0) {
+                c.fail(new BrokerException.OutcomeUnknown("the change was not committed in time; it may or may not be applied"));
+            }
+        }
+    }
+
+    // ---- snapshots, retention, disk full ----
+
+    private Snapshot stateSnapshot() {
+        SnapshotMetadata meta = new SnapshotMetadata(sm.appliedIndex(), sm.appliedTerm(), raft.membership());
+        return new Snapshot(meta, sm.snapshot());
+    }
+
+    private void maybeCheckpoint() {
+        if (appliedBytesSinceCheckpoint >= rt.options.checkpointIntervalBytes() && sm.appliedIndex() > checkpointIndex) {
+            writeCheckpoint();
+        }
+    }
+
+    private void writeCheckpoint() {
+        try {
+            Snapshot s = stateSnapshot();
+            checkpointFile.write(s);
+            checkpointIndex = s.index();
+            appliedBytesSinceCheckpoint = 0;
+        } catch (IOException e) {
+            // A checkpoint only shortens replay; without it restart replays more of the log.
+            LOG.warn("{}: checkpoint at index {} not written: {}", this, sm.appliedIndex(), e.toString());
+            appliedBytesSinceCheckpoint = 0;
+        }
+    }
+
+    /**
+     * After the log start rose: snapshot the state first (so the group offsets, the dedupe
+     * window and the log start are not lost with the segments), make it Raft's snapshot, then
+     * delete whole sealed segments below the log start whose entries it covers.
+     */
+    private Deletion compactAndDeleteSegments() throws IOException {
+        Snapshot s = stateSnapshot();
+        try {
+            raftSnapshotFile.write(s);
+            checkpointFile.write(s);
+        } catch (DiskFullException e) {
+            deletionPending = true;
+            LOG.warn("{}: no room for the snapshot that must precede segment deletion; retrying", this);
+            return new Deletion(0, 0);
+        }
+        checkpointIndex = s.index();
+        appliedBytesSinceCheckpoint = 0;
+        view.setSnapshot(s.metadata());
+        long floor = deletionFloor(s.index());
+        deletionPending = false;
+        if (floor <= log.logStartOffset()) {
+            return new Deletion(0, 0);
+        }
+        Deletion d = log.deleteSegmentsBefore(floor);
+        Invariants.check(log.firstIndex() <= s.index() + 1, "deleted entries after the snapshot index %s (log starts at %s)",
+                s.index(), log.firstIndex());
+        return d;
+    }
+
+    /** The largest offset such that every sealed segment wholly below it is covered by the snapshot. */
+    private long deletionFloor(long snapshotIndex) {
+        List<io.cairn.storage.SegmentInfo> segs = log.segmentInfos();
+        int n = 0;
+        while (n < segs.size()) {
+            io.cairn.storage.SegmentInfo s = segs.get(n);
+            if (!s.sealed() || s.endOffset() > sm.logStart() || s.lastRaftIndex() > snapshotIndex) {
+                break;
+            }
+            n++;
+        }
+        // Storage deletes every sealed segment whose records lie below the floor, including a
+        // record-less one starting at it: shrink the prefix until no such segment is uncovered.
+        while (n > 0) {
+            long floor = segs.get(n - 1).endOffset();
+            boolean safe = true;
+            for (int i = n; i < segs.size(); i++) {
+                io.cairn.storage.SegmentInfo s = segs.get(i);
+                if (s.sealed() && s.endOffset() <= floor && s.lastRaftIndex() > snapshotIndex) {
+                    safe = false;
+                    break;
+                }
+            }
+            if (safe) {
+                return floor;
+            }
+            n--;
+        }
+        return 0;
+    }
+
+    private SnapshotMetadata installSnapshot(Snapshot snapshot) throws IOException {
+        PartitionStateMachine restored = PartitionStateMachine.restore(snapshot.data(), sm.limits());
+        Invariants.check(restored.appliedIndex() == snapshot.index(), "snapshot at %s holds state applied to %s",
+                snapshot.index(), restored.appliedIndex());
+        raftSnapshotFile.write(snapshot);
+        checkpointFile.write(snapshot);
+        log.resetTo(snapshot.index() + 1, restored.nextOffset(), snapshot.term());
+        sm = restored;
+        checkpointIndex = snapshot.index();
+        view.setSnapshot(snapshot.metadata());
+        committedOffsets.clear();
+        committedOffsets.putAll(sm.groupOffsets());
+        reader.advance(sm.nextOffset(), sm.logStart());
+        lastBatchIndex = 0;
+        return snapshot.metadata();
+    }
+
+    /**
+     * ENOSPC while writing a Ready: storage cut the partial write back, but the RaftNode believes
+     * the entries are in its log. Rebuild the node from what is on disk (as a restart would) so the
+     * unwritten entries are forgotten, and tell their writers. On a one-voter group nobody else
+     * saw them, so they were definitely not written; with peers they may have been replicated.
+     */
+    private void recoverFromDiskFull(DiskFullException cause) throws IOException {
+        LOG.warn("{}: disk full while writing the log; rebuilding the Raft node from disk: {}", this, cause.getMessage());
+        long last = log.lastIndex();
+        if (last >= log.firstIndex() && log.durableIndex() < last) {
+            // The rebuilt node treats everything in storage as durable, so make it so first.
+            try {
+                log.whenDurable(last).get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted waiting for fsync", e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IOException("fsync after disk full failed: " + e, e);
+            }
+        }
+        Membership membership = raft.membership();
+        boolean single = isSingleVoter(membership);
+        view.setInitialState(new InitialState(initialHardState(persistedHardState, sm.appliedIndex(), view.lastIndex()),
+                membership, sm.appliedIndex()));
+        raft = new RaftNode(raftConfig, view, random);
+        persistWaits.clear();
+        lastBatchIndex = 0;
+        BrokerException err = single
+                ? new BrokerException.DiskFull("the data disk is full; the write was not stored. Writes resume once space is freed")
+                : new BrokerException.OutcomeUnknown("the data disk filled during the write; it may have been replicated");
+        for (Iterator<Proposal> it = proposals.iterator(); it.hasNext(); ) {
+            Proposal p = it.next();
+            if (p.index() > last) {
+                it.remove();
+                settleLost(p);
+                if (p.control() != null) {
+                    p.control().fail(err);
+                }
+            }
+        }
+        for (Iterator<ProduceRequest> it = awaiting.iterator(); it.hasNext(); ) {
+            ProduceRequest req = it.next();
+            if (req.waitIndex > last) {
+                req.fail(err);
+                it.remove();
+            }
+        }
+        diskFull = true;
+        // No campaign here: the no-op would hit the full disk again at once. onTick retries.
+    }
+
+    private void failReplica(Throwable t) {
+        LOG.error("{}: stopping writes after a failure; reads continue", this, t);
+        BrokerException err = new BrokerException.StorageFailed("partition " + topic + "/" + partition
+                + " stopped accepting writes: " + t);
+        failure = err;
+        readyForWrites.completeExceptionally(err);
+        failAll(err);
+    }
+
+    private void failAll(BrokerException err) {
+        runDeferred(); // Those entries were applied: their answers stand.
+        failQueuedProduce(err);
+        for (ControlRequest<?> c; (c = controlQueue.poll()) != null; ) {
+            queuedControls.decrementAndGet();
+            c.fail(err);
+        }
+        for (ProduceRequest req : awaiting) {
+            req.fail(err);
+        }
+        awaiting.clear();
+        for (Proposal p : proposals) {
+            if (p.control() != null) {
+                p.control().fail(err);
+            }
+        }
+        proposals.clear();
+        inflightKeys.clear();
+    }
+
+    private void publish() {
+        reader.advance(sm.nextOffset(), sm.logStart());
+        long bytes = log.diskBytes();
+        rt.diskGuard.adjust(bytes - lastLogBytes);
+        lastLogBytes = bytes;
+        Membership m = raft.membership();
+        List<ReplicaStatus> progress = new ArrayList<>();
+        long lastIndex = log.lastIndex();
+        for (PeerProgress p : raft.progress()) {
+            progress.add(new ReplicaStatus(p.node().value(), p.matchIndex(), Math.max(0, lastIndex - p.matchIndex())));
+        }
+        List<String> replicas = new ArrayList<>();
+        for (NodeId n : m.voters()) {
+            replicas.add(n.value());
+        }
+        status = new Status(partition, raft.leader().map(NodeId::value).orElse(null), raft.term(), sm.logStart(),
+                sm.nextOffset(), raft.commitIndex(), bytes, replicas, progress);
+        if (!readyForWrites.isDone() && canWrite()) {
+            readyForWrites.complete(null);
+        }
+    }
+
+    private void closeOnThread() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        BrokerException err = new BrokerException.Unavailable("closed", "partition " + topic + "/" + partition + " is closed", 1000);
+        failAll(err);
+        reader.close();
+        thread.unregister(this);
+        if (raft != null && failure == null && sm.appliedIndex() > checkpointIndex) {
+            writeCheckpoint(); // A clean shutdown restarts without replay.
+        }
+        rt.diskGuard.adjust(-lastLogBytes);
+        lastLogBytes = 0;
+        try {
+            log.close();
+        } catch (IOException e) {
+            LOG.warn("{}: closing the log failed: {}", this, e.toString());
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            LOG.warn("{}: close after a failed open: {}", this, e.toString());
+        }
+    }
+
+    /** An entry this replica proposed: batch idempotency keys, or the control request it carries. */
+    private record Proposal(long index, long term, List<String> keys, ControlRequest<?> control) {}
+
+    private record InflightKey(long offset, long index, long term) {}
+
+    private record PersistWait(long index, long term, List<RaftMessage> afterPersist, SnapshotMetadata snapshot,
+                               long startNanos) {}
+}

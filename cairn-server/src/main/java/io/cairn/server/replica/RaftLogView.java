@@ -1,0 +1,151 @@
+package io.cairn.server.replica;
+
+import io.cairn.core.Invariants;
+import io.cairn.core.raft.Entry;
+import io.cairn.core.raft.Membership;
+import io.cairn.core.raft.RaftStorage;
+import io.cairn.core.raft.Snapshot;
+import io.cairn.core.raft.SnapshotMetadata;
+import io.cairn.storage.LogEntry;
+import io.cairn.storage.SegmentLog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Raft core's view of one replica's stable storage: entries come straight from the
+ * partition's {@link SegmentLog} (no second copy), the snapshot from the {@code raft-snapshot}
+ * file.
+ *
+ * <p>The log may physically start before the snapshot index (retention deletes whole segments
+ * only); those entries are hidden from Raft, which sees {@code firstIndex() == snapshot index + 1}
+ * as its contract requires. Consumers still read their records by offset.
+ *
+ * <p>Owned by the replica's group thread, like the RaftNode that calls it. Storage failures
+ * surface as {@link UncheckedIOException}, which stops the replica.
+ */
+final class RaftLogView implements RaftStorage {
+    private final SegmentLog log;
+    private final SnapshotFile snapshotFile;
+    private InitialState initialState;
+    private SnapshotMetadata snapshotMeta;
+
+    RaftLogView(SegmentLog log, SnapshotFile snapshotFile, SnapshotMetadata snapshotMeta, InitialState initialState) {
+        this.log = log;
+        this.snapshotFile = snapshotFile;
+        this.snapshotMeta = snapshotMeta;
+        this.initialState = initialState;
+        checkShape();
+    }
+
+    /** The empty snapshot a new group starts from. */
+    static SnapshotMetadata emptySnapshot(Membership bootstrap) {
+        return new SnapshotMetadata(0, 0, bootstrap);
+    }
+
+    void setInitialState(InitialState initialState) {
+        this.initialState = initialState;
+    }
+
+    /** Called after a new raft-snapshot file is durable (before segments below it are deleted). */
+    void setSnapshot(SnapshotMetadata meta) {
+        Invariants.check(meta.index() >= snapshotMeta.index(), "raft snapshot moved back from %s to %s",
+                snapshotMeta.index(), meta.index());
+        this.snapshotMeta = meta;
+        checkShape();
+    }
+
+    SnapshotMetadata snapshotMetadata() {
+        return snapshotMeta;
+    }
+
+    private void checkShape() {
+        // Entries after the snapshot must all be in the log, or Raft would see a hole.
+        Invariants.check(log.firstIndex() <= snapshotMeta.index() + 1,
+                "log starts at index %s, after the snapshot's next index %s", log.firstIndex(), snapshotMeta.index() + 1);
+        Invariants.check(log.lastIndex() >= snapshotMeta.index(),
+                "log ends at index %s, before the snapshot index %s", log.lastIndex(), snapshotMeta.index());
+    }
+
+    @Override
+    public InitialState initialState() {
+        return initialState;
+    }
+
+    @Override
+    public long firstIndex() {
+        return snapshotMeta.index() + 1;
+    }
+
+    @Override
+    public long lastIndex() {
+        return Math.max(log.lastIndex(), snapshotMeta.index());
+    }
+
+    @Override
+    public long term(long index) {
+        if (index == snapshotMeta.index()) {
+            return snapshotMeta.term();
+        }
+        try {
+            long term = log.termAt(index);
+            Invariants.check(term >= 0, "no term for index %s (log ends at %s)", index, log.lastIndex());
+            return term;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public List<Entry> entries(long fromIndex, long toIndexExclusive, long maxBytes) {
+        Invariants.check(fromIndex >= firstIndex() && toIndexExclusive <= lastIndex() + 1 && fromIndex < toIndexExclusive,
+                "entries [%s,%s) outside the log [%s,%s]", fromIndex, toIndexExclusive, firstIndex(), lastIndex());
+        List<Entry> out = new ArrayList<>();
+        long bytes = 0;
+        long next = fromIndex;
+        try {
+            while (next < toIndexExclusive) {
+                int maxEntries = (int) Math.min(toIndexExclusive - next, 4096);
+                int readBytes = (int) Math.max(1, Math.min(maxBytes - bytes, 8L << 20));
+                List<LogEntry> frames = log.readFromIndex(next, maxEntries, readBytes);
+                Invariants.check(!frames.isEmpty(), "no entry at index %s (log ends at %s)", next, log.lastIndex());
+                for (LogEntry f : frames) {
+                    Invariants.check(f.raftIndex() == next, "read index %s where %s was expected", f.raftIndex(), next);
+                    Entry e = EntryFrames.toEntry(f);
+                    if (!out.isEmpty() && bytes + e.sizeBytes() > maxBytes) {
+                        return out;
+                    }
+                    out.add(e);
+                    bytes += e.sizeBytes();
+                    next++;
+                    if (next >= toIndexExclusive) {
+                        return out;
+                    }
+                }
+                if (bytes >= maxBytes) {
+                    return out;
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Snapshot snapshot() {
+        if (snapshotMeta.index() == 0) {
+            return new Snapshot(snapshotMeta, new byte[0]);
+        }
+        try {
+            Snapshot s = snapshotFile.read().orElseThrow(() -> new IOException(snapshotFile.path() + " is missing"));
+            Invariants.check(s.metadata().equals(snapshotMeta), "%s holds %s, expected %s",
+                    snapshotFile.path(), s.metadata(), snapshotMeta);
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.cairn.server.replica;
+
+import io.cairn.server.broker.PartitionHandle;
+import io.cairn.server.broker.PartitionHandle.ProduceResult;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+
+import static io.cairn.server.replica.ReplicaHarness.await;
+import static io.cairn.server.replica.ReplicaHarness.rec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Group commit on the produce path: many concurrent produce requests to one partition share
+ * entries and fsyncs instead of paying one each.
+ */
+class GroupCommitIT {
+    private static final int THREADS = 8;
+    private static final int REQUESTS_PER_THREAD = 100;
+
+    @TempDir
+    Path dir;
+
+    private final ReplicaHarness harness = new ReplicaHarness(ReplicaHarness.defaults());
+
+    @AfterEach
+    void tearDown() {
+        harness.close();
+    }
+
+    @Test
+    void concurrentProducesShareEntriesAndFsyncs() throws Exception {
+        PartitionReplica p = harness.open(dir);
+        PartitionReplica.Stats before = p.stats();
+        ConcurrentLinkedQueue<CompletableFuture<ProduceResult>> futures = new ConcurrentLinkedQueue<>();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int id = t;
+            Thread th = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < REQUESTS_PER_THREAD; i++) {
+                    futures.add(p.produce(List.of(rec("t" + id + "-" + i)), PartitionHandle.Acks.MAJORITY, 30_000));
+                }
+            });
+            th.start();
+            threads.add(th);
+        }
+        go.countDown();
+        for (Thread th : threads) {
+            th.join();
+        }
+        TreeSet<Long> offsets = new TreeSet<>();
+        for (CompletableFuture<ProduceResult> f : futures) {
+            offsets.add(await(f).results().get(0).offset());
+        }
+        int requests = THREADS * REQUESTS_PER_THREAD;
+        assertThat(offsets).hasSize(requests);
+        assertThat(offsets.first()).isZero();
+        assertThat(offsets.last()).isEqualTo(requests - 1);
+
+        PartitionReplica.Stats after = p.stats();
+        long entries = after.batchEntries() - before.batchEntries();
+        long fsyncs = after.fsyncs() - before.fsyncs();
+        System.out.printf("group commit: %d produce requests -> %d batch entries, %d fsyncs (%.1f requests per entry)%n",
+                requests, entries, fsyncs, requests / (double) entries);
+        assertThat(after.produceRequests() - before.produceRequests()).isEqualTo(requests);
+        assertThat(entries).as("batch entries for %d requests", requests).isLessThanOrEqualTo(requests / 4);
+        assertThat(fsyncs).as("fsyncs for %d requests", requests).isLessThanOrEqualTo(requests / 4);
+    }
+
+    @Test
+    void aLoneRequestIsNotHeldBack() throws Exception {
+        PartitionReplica p = harness.open(dir);
+        for (int i = 0; i < 20; i++) {
+            ProduceResult r = await(p.produce(List.of(rec("solo" + i)), PartitionHandle.Acks.MAJORITY, 30_000));
+            assertThat(r.results().get(0).offset()).isEqualTo(i);
+        }
+        assertThat(p.stats().batchEntries()).isEqualTo(20);
+    }
+}

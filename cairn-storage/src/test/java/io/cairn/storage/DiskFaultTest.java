@@ -1,0 +1,127 @@
+package io.cairn.storage;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static io.cairn.storage.TestEntries.appendNext;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Disk full is survivable and leaves the log as it was; a failed fsync is fatal and never retried. */
+class DiskFaultTest {
+    @TempDir
+    Path dir;
+    Flusher flusher;
+    final FaultyDisk disk = new FaultyDisk();
+
+    @BeforeEach
+    void start() {
+        flusher = new Flusher("fault-test");
+    }
+
+    @AfterEach
+    void stop() {
+        flusher.close();
+    }
+
+    static LogConfig config() {
+        return LogConfig.defaults().withSegmentBytesMax(2048).withIndexIntervalBytes(128);
+    }
+
+    @Test
+    void diskFullLeavesTheLogUnchangedAndAppendsResumeOnceSpaceIsFreed() throws Exception {
+        List<LogEntry> written = new ArrayList<>();
+        try (SegmentLog log = SegmentLog.open(dir, config(), flusher, disk)) {
+            for (int i = 0; i < 30; i++) {
+                written.add(appendNext(log, 1, 1));
+            }
+            // Every budget from 0 to past one frame: the failure lands in the frame, the index point or a seal.
+            for (int budget = 0; budget < 200; budget += 7) {
+                long lastBefore = log.lastIndex();
+                long bytesBefore = log.diskBytes();
+                disk.writeBudgetBytes.set(budget);
+                LogEntry next = TestEntries.data(1, log.lastIndex() + 1, log.nextOffset(), 1);
+                try {
+                    log.append(next);
+                    written.add(next);
+                } catch (DiskFullException full) {
+                    assertThat(log.lastIndex()).isEqualTo(lastBefore);
+                    // At most a seal's footer (52) and a new segment's index header (44) were kept.
+                    assertThat(log.diskBytes()).isLessThanOrEqualTo(bytesBefore + 52 + 44);
+                    assertThat(log.failure()).isNull();
+                }
+                disk.unlimited();
+                assertThat(log.readFromIndex(1, Integer.MAX_VALUE, Integer.MAX_VALUE)).isEqualTo(written);
+                written.add(appendNext(log, 1, 1));
+            }
+            log.whenDurable(log.lastIndex()).get(10, TimeUnit.SECONDS);
+        }
+        try (SegmentLog again = SegmentLog.open(dir, config(), flusher)) {
+            assertThat(again.readFromIndex(1, Integer.MAX_VALUE, Integer.MAX_VALUE)).isEqualTo(written);
+            assertThat(again.recoveryTruncatedBytes()).isZero();
+        }
+    }
+
+    @Test
+    void failedFsyncFailsAllWaitersAndTheLogRefusesFurtherAppends() throws Exception {
+        SegmentLog log = SegmentLog.open(dir, config(), flusher, disk);
+        appendNext(log, 1, 1);
+        log.whenDurable(1).get(10, TimeUnit.SECONDS);
+        long fsyncsBefore = flusher.fsyncCount();
+        disk.failFsync = true;
+        appendNext(log, 1, 1);
+        appendNext(log, 1, 1);
+        CompletableFuture<Void> f2 = log.whenDurable(2);
+        CompletableFuture<Void> f3 = log.whenDurable(3);
+        assertThatThrownBy(() -> f3.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(LogFailedException.class);
+        assertThatThrownBy(() -> f2.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(LogFailedException.class);
+        assertThat(log.durableIndex()).isEqualTo(1);
+        assertThat(log.failure()).isNotNull();
+        // Never retried: even once the disk "recovers", the log stays failed.
+        disk.failFsync = false;
+        assertThatThrownBy(() -> appendNext(log, 1, 1)).isInstanceOf(LogFailedException.class);
+        assertThat(log.whenDurable(3)).isCompletedExceptionally();
+        assertThat(flusher.fsyncCount()).isEqualTo(fsyncsBefore);
+        log.close();
+    }
+
+    @Test
+    void diskFullWhileSealingOrCreatingASegmentIsSurvivable() throws Exception {
+        List<LogEntry> written = new ArrayList<>();
+        int diskFull = 0;
+        try (SegmentLog log = SegmentLog.open(dir, config(), flusher, disk)) {
+            for (int i = 0; i < 300; i++) {
+                // Too little room for a seal footer or a new segment header: rolls fail part-way.
+                disk.writeBudgetBytes.set(i % 3 == 0 ? 10 : 60);
+                LogEntry next = TestEntries.data(1, log.lastIndex() + 1, log.nextOffset(), 1);
+                try {
+                    log.append(next);
+                    written.add(next);
+                } catch (DiskFullException full) {
+                    diskFull++;
+                }
+                disk.unlimited();
+                written.add(appendNext(log, 1, 1));
+            }
+            assertThat(diskFull).isPositive();
+            assertThat(log.segmentInfos().size()).isGreaterThan(3);
+            assertThat(log.readFromIndex(1, Integer.MAX_VALUE, Integer.MAX_VALUE)).isEqualTo(written);
+            assertThat(log.verifySealed()).isPositive();
+        }
+        try (SegmentLog again = SegmentLog.open(dir, config(), flusher)) {
+            assertThat(again.readFromIndex(1, Integer.MAX_VALUE, Integer.MAX_VALUE)).isEqualTo(written);
+            assertThat(again.verifySealed()).isPositive();
+        }
+    }
+}
