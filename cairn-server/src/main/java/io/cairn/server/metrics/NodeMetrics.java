@@ -79,6 +79,15 @@ public final class NodeMetrics {
         .name("cairn_records_out_total").help("Records returned by consume and stream, by topic")
         .labelNames("topic").register(registry);
 
+    /** Open HTTP connections, read at scrape time from the server's own counter. */
+    public void registerConnectionsGauge(java.util.function.IntSupplier open) {
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder()
+            .name("cairn_http_connections_open")
+            .help("HTTP connections open now, streams and long-polls included")
+            .callback(cb -> cb.call(open.getAsInt()))
+            .register(registry);
+    }
+
     /** The registry, for scrape-time gauges registered by the node. */
     public PrometheusRegistry registry() {
         return registry;

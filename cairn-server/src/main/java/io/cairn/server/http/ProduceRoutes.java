@@ -1,0 +1,199 @@
+package io.cairn.server.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.server.broker.Broker;
+import io.cairn.server.broker.PartitionHandle;
+import io.cairn.server.broker.PartitionHandle.Acks;
+import io.cairn.server.broker.PartitionHandle.ProduceRecord;
+import io.cairn.server.broker.PartitionHandle.ProduceResult;
+import io.cairn.server.metrics.NodeMetrics.Stage;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32C;
+
+/**
+ * {@code POST /broker/topics/{topic}/produce} (raw body = one record) and
+ * {@code .../produce-ndjson} (one atomic batch). All validation happens before the partition is
+ * asked to write, so a rejected request writes nothing.
+ */
+final class ProduceRoutes {
+    /**
+     * How long past the request's {@code timeout_ms} we wait for the replica before answering
+     * 504 ourselves; the replica normally answers its own timeout first.
+     */
+    static final long RESPONSE_GRACE_MS = 2_000;
+
+    private final ApiContext api;
+    private final NdjsonParser ndjson;
+    /** Round-robin positions, one per topic; entries of deleted topics are removed with them. */
+    private final ConcurrentHashMap<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
+
+    ProduceRoutes(ApiContext api) {
+        this.api = api;
+        var c = api.config();
+        this.ndjson = new NdjsonParser(c.maxRecordBytes(), c.maxBatchRecords(), c.maxIdempotencyKeyBytes());
+    }
+
+    void forgetTopic(String topic) {
+        roundRobin.remove(topic);
+    }
+
+    CompletableFuture<Response> produce(Exchange ex) {
+        Broker.TopicSpec spec = api.topic(ex.path("topic"));
+        Long partitionParam = ex.param("partition") == null ? null
+            : ex.longParam("partition", 0, Integer.MAX_VALUE, 0);
+        byte[] key = ex.param("key") == null ? null : ex.param("key").getBytes(StandardCharsets.UTF_8);
+        String idem = ex.param("idempotency_key");
+        if (idem != null) {
+            checkIdempotencyKey(idem, api.config().maxIdempotencyKeyBytes());
+        }
+        Acks acks = acks(ex);
+        long timeoutMs = timeoutMs(ex);
+        boolean timing = ex.flag("timing");
+        byte[] value = ex.body;
+        if (value.length > api.config().maxRecordBytes()) {
+            throw ApiException.tooLarge("record_too_large", "the value is " + value.length + " bytes, over the "
+                + api.config().maxRecordBytes() + "-byte limit (--max-record-bytes); nothing was written");
+        }
+        int partition;
+        if (partitionParam != null) {
+            partition = ApiContext.partition(spec, partitionParam);
+        } else if (key != null) {
+            partition = hash(key, spec.partitions());
+        } else if (idem != null) {
+            partition = hash(idem.getBytes(StandardCharsets.UTF_8), spec.partitions());
+        } else {
+            partition = nextRoundRobin(spec);
+        }
+        PartitionHandle handle = api.broker().partition(spec.name(), partition);
+        api.disk().checkRoomFor(value.length + (key == null ? 0 : key.length));
+        long parseUs = micros(ex.receivedNanos);
+        return handle.produce(List.of(new ProduceRecord(key, value, idem)), acks, timeoutMs)
+            .orTimeout(timeoutMs + RESPONSE_GRACE_MS, TimeUnit.MILLISECONDS)
+            .thenApply(result -> {
+                var r = result.results().get(0);
+                ObjectNode body = Response.okBody();
+                body.put("topic", spec.name());
+                body.put("partition", result.partition());
+                body.put("offset", r.offset());
+                body.put("durable", true);
+                body.put("synced", true);
+                body.put("duplicate", r.duplicate());
+                finish(ex, spec.name(), result, r.duplicate() ? 0 : 1, r.duplicate() ? 0 : value.length,
+                    parseUs, timing, body);
+                return Response.ok(body);
+            });
+    }
+
+    CompletableFuture<Response> produceNdjson(Exchange ex) {
+        Broker.TopicSpec spec = api.topic(ex.path("topic"));
+        Long partitionParam = ex.param("partition") == null ? null
+            : ex.longParam("partition", 0, Integer.MAX_VALUE, 0);
+        Acks acks = acks(ex);
+        long timeoutMs = timeoutMs(ex);
+        boolean timing = ex.flag("timing");
+        boolean envelope = ex.flag("envelope");
+        List<ProduceRecord> records = ndjson.parse(ex.body, envelope);
+        int partition = partitionParam != null ? ApiContext.partition(spec, partitionParam) : nextRoundRobin(spec);
+        PartitionHandle handle = api.broker().partition(spec.name(), partition);
+        long bytes = 0;
+        for (ProduceRecord r : records) {
+            bytes += r.value().length + (r.key() == null ? 0 : r.key().length);
+        }
+        api.disk().checkRoomFor(bytes);
+        long parseUs = micros(ex.receivedNanos);
+        return handle.produce(records, acks, timeoutMs)
+            .orTimeout(timeoutMs + RESPONSE_GRACE_MS, TimeUnit.MILLISECONDS)
+            .thenApply(result -> {
+                ObjectNode body = Response.okBody();
+                body.put("topic", spec.name());
+                body.put("partition", result.partition());
+                body.put("first_offset", result.results().get(0).offset());
+                body.put("count", result.results().size());
+                var arr = body.putArray("results");
+                long fresh = 0;
+                long freshBytes = 0;
+                for (int i = 0; i < result.results().size(); i++) {
+                    var r = result.results().get(i);
+                    arr.addObject().put("offset", r.offset()).put("duplicate", r.duplicate());
+                    if (!r.duplicate()) {
+                        fresh++;
+                        freshBytes += records.get(i).value().length;
+                    }
+                }
+                finish(ex, spec.name(), result, fresh, freshBytes, parseUs, timing, body);
+                return Response.ok(body);
+            });
+    }
+
+    private void finish(Exchange ex, String topic, ProduceResult result, long records, long bytes, long parseUs,
+                        boolean timing, ObjectNode body) {
+        long serverUs = micros(ex.receivedNanos);
+        var metrics = api.metrics();
+        metrics.recordProduce(topic, records, bytes, System.nanoTime() - ex.receivedNanos);
+        PartitionHandle.Timing t = result.timing() != null ? result.timing() : new PartitionHandle.Timing(-1, -1, -1, -1);
+        metrics.recordStageMicros(Stage.PARSE, parseUs);
+        metrics.recordStageMicros(Stage.QUEUE, t.queueUs());
+        metrics.recordStageMicros(Stage.HANDLER, serverUs);
+        metrics.recordStageMicros(Stage.FSYNC, t.fsyncUs());
+        metrics.recordStageMicros(Stage.REPLICATION, t.replicateUs());
+        if (timing) {
+            body.putObject("timing")
+                .put("parse_us", parseUs)
+                .put("queue_us", t.queueUs())
+                .put("server_us", serverUs)
+                .put("fsync_us", t.fsyncUs())
+                .put("replicate_us", t.replicateUs());
+        }
+    }
+
+    private static long micros(long sinceNanos) {
+        return TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - sinceNanos);
+    }
+
+    private Acks acks(Exchange ex) {
+        String v = ex.param("acks");
+        if (v == null) {
+            return api.config().defaultAcks();
+        }
+        return switch (v) {
+            case "leader" -> Acks.LEADER;
+            case "majority" -> Acks.MAJORITY;
+            case "all" -> Acks.ALL;
+            default -> throw ApiException.badRequest("invalid_parameter",
+                "acks must be leader, majority or all, got '" + Exchange.abbreviate(v) + "'");
+        };
+    }
+
+    private long timeoutMs(Exchange ex) {
+        return ex.longParam("timeout_ms", 1, api.config().maxTimeoutMs(), api.config().defaultTimeoutMs());
+    }
+
+    static void checkIdempotencyKey(String key, int bytesMax) {
+        int len = key.getBytes(StandardCharsets.UTF_8).length;
+        if (len == 0 || len > bytesMax) {
+            throw ApiException.badRequest("invalid_idempotency_key", "idempotency_key must be 1 to " + bytesMax
+                + " bytes of UTF-8, got " + len);
+        }
+    }
+
+    /**
+     * Stable across restarts, nodes and versions (CRC32C, not {@code hashCode}), so a key keeps
+     * its partition and its records stay in order.
+     */
+    static int hash(byte[] key, int partitions) {
+        var crc = new CRC32C();
+        crc.update(key);
+        return (int) (crc.getValue() % partitions);
+    }
+
+    private int nextRoundRobin(Broker.TopicSpec spec) {
+        int n = roundRobin.computeIfAbsent(spec.name(), t -> new AtomicInteger()).getAndIncrement();
+        return Math.floorMod(n, spec.partitions());
+    }
+}

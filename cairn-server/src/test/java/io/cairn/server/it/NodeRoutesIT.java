@@ -1,0 +1,91 @@
+package io.cairn.server.it;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Health, readiness, metrics, the single-node cluster view, and the benchmark baseline. */
+class NodeRoutesIT {
+    @TempDir
+    Path dir;
+    TestNode node;
+    Http http;
+
+    @BeforeEach
+    void start() throws Exception {
+        node = TestNode.start(dir);
+        http = node.http();
+    }
+
+    @AfterEach
+    void stop() {
+        node.close();
+    }
+
+    @Test
+    void healthAndReady() {
+        assertThat(http.get("/health").json().path("ok").asBoolean()).isTrue();
+        var ready = http.get("/ready");
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.json().path("ready").asBoolean()).isTrue();
+        assertThat(http.post("/health", "x").status()).isEqualTo(405);
+    }
+
+    @Test
+    void metricsExposeRequestsLatenciesPartitionsGroupsAndTimings() {
+        http.createTopic("m", 2);
+        http.produce("m", "partition=1&timing=1", "12345");
+        http.produce("m", "partition=1", "12345");
+        http.postJson("/broker/commit", "{\"topic\":\"m\",\"group\":\"readers\",\"partition\":1,\"offset\":0}");
+        http.consume("m", "readers", 1, "offset=0");
+        var r = http.get("/metrics");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("Content-Type")).startsWith("text/plain");
+        String text = r.body();
+        assertThat(text)
+            .contains("cairn_http_requests_total{method=\"POST\",route=\"/broker/topics/{topic}/produce\",status=\"200\"} 2.0")
+            .contains("cairn_produce_latency_seconds_bucket")
+            .contains("cairn_fsync_latency_seconds_count")
+            .contains("cairn_bytes_in_total{topic=\"m\"} 10.0")
+            .contains("cairn_records_in_total{topic=\"m\"} 2.0")
+            .contains("cairn_records_out_total{topic=\"m\"} 2.0")
+            .contains("cairn_partition_high_watermark{partition=\"1\",topic=\"m\"} 2.0")
+            .contains("cairn_partition_log_bytes{partition=\"1\",topic=\"m\"}")
+            .contains("cairn_group_lag{group=\"readers\",partition=\"1\",topic=\"m\"} 1.0")
+            .contains("cairn_server_timing_seconds{stage=\"parse\",quantile=\"0.99\"}")
+            .contains("cairn_server_timing_seconds_count{stage=\"handler\"} 2");
+    }
+
+    @Test
+    void clusterShowsThisNodeLeadingEveryPartition() {
+        http.createTopic("c", 2);
+        var c = http.get("/cluster").json();
+        assertThat(c.path("node_id").asText()).isEqualTo("n1");
+        assertThat(c.path("nodes").get(0).path("role").asText()).isEqualTo("leader");
+        assertThat(c.path("metadata").path("leader").asText()).isEqualTo("n1");
+        assertThat(c.path("partitions")).hasSize(2);
+        assertThat(c.path("partitions").get(0).path("leader").asText()).isEqualTo("n1");
+        assertThat(c.path("partitions").get(0).has("commit_index")).isTrue();
+        var transfer = http.postJson("/cluster/transfer-leadership", "{}");
+        assertThat(transfer.status()).isEqualTo(409);
+        assertThat(transfer.error()).isEqualTo("single_node");
+        assertThat(http.postJson("/cluster/nodes", "{\"id\":\"n2\",\"peer_address\":\"127.0.0.1:7102\",\"http_url\":\"http://127.0.0.1:7002\"}")
+            .status()).isEqualTo(409);
+        assertThat(http.delete("/cluster/nodes/n2").status()).isEqualTo(409);
+        assertThat(http.postJson("/cluster/nodes", "{\"id\":\"n2\"}").status()).isEqualTo(400);
+    }
+
+    @Test
+    void benchNoopReadsTheBodyAndTouchesNothing() {
+        var r = http.post("/bench/noop", "x".repeat(10_000));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("{\"ok\":true}");
+        assertThat(http.get("/broker/topics").json().path("topics")).isEmpty();
+        assertThat(http.get("/bench/noop").status()).isEqualTo(405);
+    }
+}

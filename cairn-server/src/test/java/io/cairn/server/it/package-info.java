@@ -1,0 +1,6 @@
+/**
+ * Integration tests against real nodes: real sockets on 127.0.0.1, real temp data directories,
+ * the real partition replicas, and the JDK HttpClient as the client. {@link io.cairn.server.it.TestNode}
+ * runs a node in-process; the CLI tests start real processes.
+ */
+package io.cairn.server.it;
