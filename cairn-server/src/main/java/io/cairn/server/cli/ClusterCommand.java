@@ -151,9 +151,11 @@ public final class ClusterCommand implements Callable<Integer> {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "start",
                 "--node-id", id, "--host", host, "--port", Integer.toString(httpPort),
                 "--peer-port", Integer.toString(peerPort), "--data-dir", dir.toString(),
-                "--cluster-id", clusterId, "--peers", peers));
+                "--peers", peers));
         cmd.addAll(nodeArgs);
-        Process p = new ProcessBuilder(cmd)
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("CAIRN_CLUSTER_ID", clusterId);
+        Process p = pb
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("node.log").toFile()))
                 .start();

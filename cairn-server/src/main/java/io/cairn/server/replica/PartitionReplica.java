@@ -1250,6 +1250,40 @@ public final class PartitionReplica implements PartitionHandle {
         }
     }
 
+    // =====================================================================================
+    // Cluster operations (branch cluster): leadership transfer, campaigns, membership changes
+    // =====================================================================================
+
+    /**
+     * Runs {@code action} with this group's RaftNode on the group thread, then processes whatever
+     * Ready it produced. The cluster layer uses it for leadership transfer, a preferred leader's
+     * first campaign, membership changes and progress reports, so consensus calls stay on the one
+     * thread that owns the node. Fails with Unavailable when the replica is closed or failed.
+     */
+    public <T> CompletableFuture<T> withRaft(java.util.function.Function<RaftNode, T> action) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        try {
+            thread.execute(() -> {
+                if (closed || raft == null) {
+                    f.completeExceptionally(new BrokerException.Unavailable("closed",
+                            "partition " + topic + "/" + partition + " is closed", 1000));
+                    return;
+                }
+                try {
+                    T result = action.apply(raft);
+                    step();
+                    f.complete(result);
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            f.completeExceptionally(new BrokerException.Unavailable("closed",
+                    "partition " + topic + "/" + partition + " is closed", 1000));
+        }
+        return f;
+    }
+
     /** An entry this replica proposed: batch idempotency keys, or the control request it carries. */
     private record Proposal(long index, long term, List<String> keys, ControlRequest<?> control) {}
 

@@ -22,6 +22,7 @@ import java.util.List;
         @JsonSubTypes.Type(value = MetadataCommand.RemoveNode.class, name = "remove_node"),
         @JsonSubTypes.Type(value = MetadataCommand.SetReplicas.class, name = "set_replicas"),
         @JsonSubTypes.Type(value = MetadataCommand.Nudge.class, name = "nudge"),
+        @JsonSubTypes.Type(value = MetadataCommand.Bootstrap.class, name = "bootstrap"),
 })
 public sealed interface MetadataCommand {
     ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -32,6 +33,15 @@ public sealed interface MetadataCommand {
     record DeleteTopic(String name) implements MetadataCommand {}
 
     record SetRetention(String name, Long retentionMs, Long retentionBytes) implements MetadataCommand {}
+
+    /**
+     * The first entry a cluster's first leader commits: the nodes of the static {@code --peers}
+     * list. Putting them in the log (instead of each node's flags) lets a node that joins later
+     * replay exactly the history the others applied, so it computes the same placements. Applied
+     * only to an empty node list; later copies (from a leader elected before the first committed)
+     * change nothing.
+     */
+    record Bootstrap(List<NodeInfo> nodes) implements MetadataCommand {}
 
     /** Makes a node known (addresses) before it joins any Raft group. */
     record AddNode(String id, String peerHost, int peerPort, String httpUrl) implements MetadataCommand {}

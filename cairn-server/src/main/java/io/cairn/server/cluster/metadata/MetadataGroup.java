@@ -63,6 +63,8 @@ public final class MetadataGroup implements AutoCloseable {
     private record Pending(long term, CompletableFuture<Object> future, long deadlineNanos) {}
 
     private final NodeId self;
+    private final List<NodeInfo> bootstrapNodes;
+    private boolean bootstrapProposed; // metadata thread only
     private final ScheduledExecutorService thread;
     private final RaftSender sender;
     private final Listener listener;
@@ -82,14 +84,30 @@ public final class MetadataGroup implements AutoCloseable {
      */
     public MetadataGroup(NodeId self, Path dir, Flusher flusher, List<NodeInfo> bootstrap, RaftSender sender,
                          Listener listener, long tickMs, long proposalTimeoutMs, Consumer<Throwable> fatal) throws IOException {
+        this(self, dir, flusher, bootstrap, false, sender, listener, tickMs, proposalTimeoutMs, fatal);
+    }
+
+    /**
+     * @param joining true for a node added to a running cluster ({@code POST /cluster/nodes}):
+     *                it starts outside the group and learns the whole history from the leader
+     */
+    public MetadataGroup(NodeId self, Path dir, Flusher flusher, List<NodeInfo> bootstrap, boolean joining,
+                         RaftSender sender, Listener listener, long tickMs, long proposalTimeoutMs,
+                         Consumer<Throwable> fatal) throws IOException {
         this.self = self;
         this.sender = sender;
         this.listener = listener;
         this.fatal = fatal;
         this.proposalTimeoutMs = proposalTimeoutMs;
-        this.state = MetadataState.bootstrap(bootstrap);
+        this.state = MetadataState.empty();
+        this.bootstrapNodes = List.copyOf(bootstrap);
         Set<NodeId> voters = new TreeSet<>();
         for (NodeInfo n : bootstrap) voters.add(NodeId.of(n.id()));
+        if (joining) {
+            // A joining node is not a member until the leader adds it as a learner; starting as a
+            // voter of its own imagined group would make it apply that change inconsistently.
+            voters.remove(self);
+        }
         Membership membership = new Membership(voters, Set.of());
         ScheduledThreadPoolExecutor exec = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "cairn-metadata");
@@ -179,6 +197,15 @@ public final class MetadataGroup implements AutoCloseable {
         return f.thenApply(o -> (MetadataState.Result) o);
     }
 
+    /** Completes normally on the ready leader; otherwise fails with the redirect or 503 a proposal would get. */
+    public CompletableFuture<Void> requireLeader() {
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        thread.execute(() -> {
+            if (checkLeader(f)) f.complete(null);
+        });
+        return f.thenApply(o -> null);
+    }
+
     /** Proposes one membership change of the metadata group itself; completes when applied. */
     public CompletableFuture<Void> changeMembership(ConfigChange change) {
         CompletableFuture<Object> f = new CompletableFuture<>();
@@ -219,6 +246,11 @@ public final class MetadataGroup implements AutoCloseable {
     }
 
     private boolean checkLeader(CompletableFuture<Object> f) {
+        if (node.isReadyForWrites() && state.nodes().isEmpty()) {
+            f.completeExceptionally(new BrokerException.Unavailable("bootstrapping",
+                    "the cluster is writing its node list; retry in a moment", 200));
+            return false;
+        }
         if (node.isReadyForWrites()) {
             if (pending.size() >= PENDING_PROPOSALS_MAX) {
                 f.completeExceptionally(new BrokerException.Overloaded("too many metadata changes in flight"));
@@ -253,6 +285,7 @@ public final class MetadataGroup implements AutoCloseable {
             node.tick();
             drive();
             nudgeStalledFollowers();
+            proposeBootstrap();
             long now = System.nanoTime();
             for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
                 Pending p = it.next();
@@ -265,6 +298,18 @@ public final class MetadataGroup implements AutoCloseable {
         } catch (Throwable t) {
             fatal.accept(t);
         }
+    }
+
+    /** The first leader writes the static node list into the log (once per leadership, until applied). */
+    private void proposeBootstrap() {
+        if (!state.nodes().isEmpty() || bootstrapNodes.isEmpty() || !node.isReadyForWrites()) {
+            if (!node.isReadyForWrites()) bootstrapProposed = false;
+            return;
+        }
+        if (bootstrapProposed) return;
+        bootstrapProposed = true;
+        node.propose(EntryType.NORMAL, new MetadataCommand.Bootstrap(bootstrapNodes).encode());
+        drive();
     }
 
     /** Ticks a live follower may lag without progress before the leader proposes a {@link MetadataCommand.Nudge}. */

@@ -21,11 +21,14 @@ public record MetadataState(SortedMap<String, NodeInfo> nodes, SortedMap<String,
         topics = Collections.unmodifiableSortedMap(new TreeMap<>(topics));
     }
 
-    /** The state every node starts from: the nodes of the static {@code --peers} list, no topics. */
+    /** The state every node starts from: no nodes, no topics; a {@link MetadataCommand.Bootstrap} entry names the nodes. */
+    public static MetadataState empty() {
+        return new MetadataState(new TreeMap<>(), new TreeMap<>(), 1);
+    }
+
+    /** The state after the bootstrap entry with {@code nodes}, for tests. */
     public static MetadataState bootstrap(List<NodeInfo> nodes) {
-        SortedMap<String, NodeInfo> m = new TreeMap<>();
-        for (NodeInfo n : nodes) m.put(n.id(), n);
-        return new MetadataState(m, new TreeMap<>(), 1);
+        return empty().apply(new MetadataCommand.Bootstrap(nodes)).state();
     }
 
     /** What applying a command did. {@code error} is an API error code (snake_case) or null. */
@@ -79,6 +82,12 @@ public record MetadataState(SortedMap<String, NodeInfo> nodes, SortedMap<String,
                 yield new Applied(new MetadataState(next, topics, nextTopicId), Result.ok(null));
             }
             case MetadataCommand.Nudge n -> new Applied(this, Result.same(null));
+            case MetadataCommand.Bootstrap b -> {
+                if (!nodes.isEmpty()) yield new Applied(this, Result.same(null));
+                SortedMap<String, NodeInfo> m = new TreeMap<>();
+                for (NodeInfo n : b.nodes()) m.put(n.id(), n);
+                yield new Applied(new MetadataState(m, topics, nextTopicId), Result.ok(null));
+            }
             case MetadataCommand.SetReplicas s -> {
                 TopicMeta t = topics.get(s.topic());
                 if (t == null) yield new Applied(this, Result.fail("topic_not_found", "no topic '" + s.topic() + "'"));
