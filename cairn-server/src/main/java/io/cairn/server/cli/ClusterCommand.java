@@ -65,6 +65,8 @@ public final class ClusterCommand implements Callable<Integer> {
 
     private final PrintStream out;
     private final PrintStream err;
+    /** Set once we stop the nodes ourselves, so their exits are not reported as failures. */
+    private static volatile boolean stopping;
 
     public ClusterCommand() {
         this(System.out, System.err);
@@ -217,6 +219,7 @@ public final class ClusterCommand implements Callable<Integer> {
             for (Node n : List.copyOf(alive)) {
                 if (!n.process().isAlive()) {
                     alive.remove(n);
+                    if (stopping) continue;
                     err.println("cairn cluster: node " + n.id() + " exited with status " + n.process().exitValue()
                             + " (" + alive.size() + " still running; see " + n.dir().resolve("node.log") + ")");
                 }
@@ -227,6 +230,7 @@ public final class ClusterCommand implements Callable<Integer> {
 
     /** Asks every node to stop (SIGTERM), then kills those still running after STOP_TIMEOUT. */
     static void stopAll(List<Node> nodes) {
+        stopping = true;
         for (Node n : nodes) n.process().destroy();
         long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
         for (Node n : nodes) {
