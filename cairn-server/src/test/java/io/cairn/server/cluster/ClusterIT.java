@@ -233,4 +233,52 @@ class ClusterIT {
         assertThat(p0.path("replicas")).hasSize(3);
         for (JsonNode rep : p0.path("replicas")) assertThat(rep.path("lag").asLong()).isGreaterThanOrEqualTo(0);
     }
+
+    @Test
+    void aNodeIsAddedAndRemovedOneAtATime() throws Exception {
+        cluster = new LocalCluster(4, dir);
+        String threePeers = cluster.peers(3);
+        for (int i = 0; i < 3; i++) cluster.start(i, threePeers, Map.of());
+        for (int i = 0; i < 3; i++) cluster.awaitReady(i);
+        cluster.createTopic("before", 1, 3);
+
+        // n4 starts knowing everyone (itself included) and joins: it learns the history from the leader.
+        cluster.start(3, cluster.peers(4), Map.of("CAIRN_JOIN", "1"));
+        String add = "{\"id\":\"n4\",\"peer_address\":\"127.0.0.1:" + cluster.peerPorts[3] + "\",\"http_url\":\""
+                + cluster.url(3) + "\"}";
+        LocalCluster.Reply added = cluster.follow("POST", cluster.url(0) + "/cluster/nodes", add, Duration.ofSeconds(60));
+        assertThat(added).isNotNull();
+        assertThat(added.status()).as("add: %s", added.body()).isEqualTo(200);
+        cluster.awaitReady(3);
+        LocalCluster.await(() -> {
+            JsonNode c = cluster.get(3, "/cluster").body();
+            List<String> ids = new ArrayList<>();
+            c.path("nodes").forEach(n -> ids.add(n.path("id").asText() + ":" + n.path("role").asText()));
+            return ids.contains("n4:follower") || ids.contains("n4:leader");
+        }, () -> "n4 is a voter: " + cluster.get(3, "/cluster").body());
+        // The joined node applied the same history, so it serves the topic created before it joined.
+        assertThat(cluster.get(3, "/broker/topics/before").status()).isEqualTo(200);
+
+        // A topic over all four nodes uses n4 too; writes through n4 reach the leaders.
+        cluster.createTopic("spread", 4, 3);
+        JsonNode spread = cluster.get(3, "/broker/topics/spread").body();
+        int onN4 = 0;
+        for (JsonNode p : spread.path("partitions")) {
+            for (JsonNode r : p.path("replicas")) if (r.asText().equals("n4")) onN4++;
+        }
+        assertThat(onN4).as("replicas placed on n4").isPositive();
+        for (int p = 0; p < 4; p++) assertThat(produce("spread", p, "x" + p, "x" + p, "majority", Duration.ofSeconds(30))).isEqualTo(0);
+
+        // Removal moves no replicas yet: refused while n4 holds some, done once it holds none.
+        LocalCluster.Reply refused = cluster.follow("DELETE", cluster.url(0) + "/cluster/nodes/n4", null, Duration.ofSeconds(30));
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(cluster.follow("DELETE", cluster.url(0) + "/broker/topics/spread", null, Duration.ofSeconds(30)).status()).isEqualTo(200);
+        LocalCluster.Reply removed = cluster.follow("DELETE", cluster.url(0) + "/cluster/nodes/n4", null, Duration.ofSeconds(30));
+        assertThat(removed.status()).as("remove: %s", removed.body()).isEqualTo(200);
+        LocalCluster.await(() -> {
+            JsonNode c = cluster.get(0, "/cluster").body();
+            return c.path("nodes").size() == 3;
+        }, () -> "n4 gone: " + cluster.get(0, "/cluster").body());
+        assertThat(produce("before", 0, "still", "still", "majority", Duration.ofSeconds(30))).isEqualTo(0);
+    }
 }
