@@ -281,4 +281,41 @@ class ClusterIT {
         }, () -> "n4 gone: " + cluster.get(0, "/cluster").body());
         assertThat(produce("before", 0, "still", "still", "majority", Duration.ofSeconds(30))).isEqualTo(0);
     }
+
+    @Test
+    void aFollowerBehindTheLeadersLogStartInstallsASnapshotAndKeepsGroupOffsets() throws Exception {
+        cluster = new LocalCluster(3, dir);
+        cluster.nodeArgs.addAll(List.of("--segment-bytes", "4096", "--max-record-bytes", "1024"));
+        cluster.startAll();
+        cluster.createTopic("snap", 1, 3);
+        String leader = cluster.leaderOf("snap", 0);
+        int follower = (cluster.indexOf(leader) + 1) % 3;
+        cluster.kill(follower);
+        Map<String, Long> acked = new ConcurrentHashMap<>();
+        String pad = "p".repeat(200);
+        for (int k = 0; k < 200; k++) acked.put(pad + k, produce("snap", 0, pad + k, "s" + k, "majority", Duration.ofSeconds(30)));
+        int leaderIdx = cluster.indexOf(cluster.leaderOf("snap", 0));
+        LocalCluster.Reply commit = cluster.follow("POST", cluster.url(leaderIdx) + "/broker/commit",
+                "{\"topic\":\"snap\",\"group\":\"g1\",\"partition\":0,\"offset\":150}", Duration.ofSeconds(10));
+        assertThat(commit.status()).as("commit: %s", commit.body()).isEqualTo(200);
+        LocalCluster.Reply cut = cluster.follow("POST", cluster.url(leaderIdx) + "/broker/delete-before",
+                "{\"topic\":\"snap\",\"partition\":0,\"before_offset\":120}", Duration.ofSeconds(10));
+        assertThat(cut.status()).as("delete-before: %s", cut.body()).isEqualTo(200);
+        long logStart = cut.body().path("log_start").asLong();
+        assertThat(logStart).as("whole sealed segments were deleted").isPositive();
+
+        cluster.start(follower);
+        cluster.awaitReady(follower);
+        long hw = cluster.highWatermark(leaderIdx, "snap", 0);
+        LocalCluster.await(() -> cluster.highWatermark(follower, "snap", 0) >= hw,
+                () -> "follower catches up past the log start via a snapshot; hw " + cluster.highWatermark(follower, "snap", 0)
+                        + " of " + hw + "; follower log:\n" + cluster.tail(follower) + "\nleader log:\n" + cluster.tail(leaderIdx));
+        JsonNode page = cluster.get(follower, "/broker/consume/snap/g1/0").body();
+        assertThat(page.path("committed_offset").asLong()).as("group offset came with the snapshot").isEqualTo(150);
+        assertThat(page.path("messages").path(0).path("offset").asLong()).as("resume page %s", page).isEqualTo(151);
+        LocalCluster.Reply f = cluster.get(follower, "/broker/consume/snap/x/0?offset=" + logStart + "&limit=10000");
+        LocalCluster.Reply l = cluster.get(leaderIdx, "/broker/consume/snap/x/0?offset=" + logStart + "&limit=10000");
+        assertThat(f.body().path("messages")).isEqualTo(l.body().path("messages"));
+        assertThat(f.body().path("log_start").asLong()).isEqualTo(l.body().path("log_start").asLong());
+    }
 }

@@ -48,6 +48,8 @@ final class LocalCluster implements AutoCloseable {
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private String peersFlag;
+    /** Extra flags for every node's start command. */
+    final List<String> nodeArgs = new ArrayList<>();
 
     LocalCluster(int size, Path dir) throws IOException {
         this.size = size;
@@ -105,6 +107,7 @@ final class LocalCluster implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), "io.cairn.server.cli.Main", "start",
                 "--node-id", ids[i], "--host", "127.0.0.1", "--port", Integer.toString(httpPorts[i]),
                 "--peer-port", Integer.toString(peerPorts[i]), "--data-dir", data.toString(), "--peers", peers));
+        cmd.addAll(nodeArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("node.log").toFile()));
         pb.environment().put("CAIRN_CLUSTER_ID", clusterId);
