@@ -50,11 +50,22 @@ final class SimCluster {
 
     /** What a run exercised, by name, so tests can prove a feature is really being driven. */
     final java.util.TreeMap<String, Long> coverage = new java.util.TreeMap<>();
+    /**
+     * Chance per persisting Ready that the node loses power before that Ready's fsync completes:
+     * the worst moment (a vote or an append just written but not durable). Drawn per run; zero
+     * outside the chaos phase.
+     */
+    int crashBeforeFsyncPerMille;
+    /** How the run crashes a node and schedules its restart (set by {@link SimRun}). */
+    java.util.function.Consumer<SimNode> crasher = n -> { };
     private final List<SimNode> slots = new ArrayList<>();
     private final Map<NodeId, SimNode> byId = new HashMap<>();
     private final TreeSet<NodeId> quarantined = new TreeSet<>();
     /** The membership as of the highest committed config change seen (for choosing fault targets). */
     Membership committedMembership;
+    /** Every committed membership with the index its change was committed at (index 0: bootstrap). */
+    private final List<long[]> membershipIndexes = new ArrayList<>();
+    private final List<Membership> membershipHistory = new ArrayList<>();
     private long committedMembershipIndex;
     private long globallyAppliedIndex;
 
@@ -79,10 +90,16 @@ final class SimCluster {
         }
         Membership bootstrap = new Membership(Set.copyOf(initial), Set.of());
         this.committedMembership = bootstrap;
-        Membership empty = new Membership(Set.of(), Set.of());
+        membershipIndexes.add(new long[] {0});
+        membershipHistory.add(bootstrap);
         for (int i = 0; i < total; i++) {
             NodeId id = NodeId.of("n" + (i + 1));
-            SimNode node = new SimNode(id, i, this, random.fork("node-" + id), i < voters ? bootstrap : empty);
+            // A joining node starts from the group's original membership, which is the membership
+            // in effect at index 0 (RaftStorage.InitialState); replaying the log's config changes
+            // from there reproduces the current membership. Starting it from an empty membership
+            // instead makes it compute a different one (seen in seed 20: a learner that thought it
+            // was the only voter won an election alone).
+            SimNode node = new SimNode(id, i, this, random.fork("node-" + id), bootstrap);
             slots.add(node);
             byId.put(id, node);
         }
@@ -101,8 +118,41 @@ final class SimCluster {
         return r.between(fsyncDelayMinUs, fsyncDelayMaxUs);
     }
 
+    /** With {@code -Dcairn.sim.verbose=true} a replayed run prints what happens, for debugging a seed. */
+    static final boolean VERBOSE = Boolean.getBoolean("cairn.sim.verbose");
+
+    void log(String format, Object... args) {
+        if (VERBOSE) {
+            System.out.printf("%8.2f %s%n", scheduler.nowUs() / (double) tickUs, String.format(format, args));
+        }
+    }
+
+    /** A notable event: into the trace hash, and printed when verbose. */
+    void note(String event) {
+        trace.add(event);
+        log("%s", event);
+    }
+
     void count(String what) {
         coverage.merge(what, 1L, Long::sum);
+    }
+
+    /**
+     * The voter sets that may have decided the commit of the entry at {@code index}: the one whose
+     * change is at or before {@code index}, the one before it (the core switches membership when a
+     * change is applied, so entries after a change's index can still commit under the previous
+     * membership), and every later one. An entry is safely committed if it is durable on a
+     * majority of one of them (one-at-a-time changes keep consecutive majorities overlapping).
+     */
+    List<Set<NodeId>> voterSetsSince(long index) {
+        List<Set<NodeId>> out = new ArrayList<>();
+        for (int i = 0; i < membershipHistory.size(); i++) {
+            boolean nextStartsAfter = i + 2 >= membershipHistory.size() || membershipIndexes.get(i + 2)[0] > index;
+            if (nextStartsAfter) {
+                out.add(membershipHistory.get(i).voters());
+            }
+        }
+        return out;
     }
 
     SimNode node(NodeId id) {
@@ -151,6 +201,9 @@ final class SimCluster {
                 "%s emitted a message with wrong sender or group: %s", from.id, m);
         SimNode to = byId.get(m.to());
         SimViolation.check(to != null, "driver", "%s sent to unknown node %s", from.id, m.to());
+        if (VERBOSE) {
+            log("send %s", m);
+        }
         network.send(from.slot, to.slot, m);
     }
 
@@ -160,11 +213,17 @@ final class SimCluster {
             return;
         }
         trace.add(scheduler.nowUs() * 31 + from * 7L + to);
+        if (VERBOSE) {
+            log("deliver %s", m);
+        }
         target.deliver(m);
     }
 
     /** Called for every entry any node applies; tracks the committed membership. */
     void onApplied(Entry e) {
+        if (VERBOSE && e.type() == EntryType.CONFIG_CHANGE) {
+            log("applied config change %s at %s", ConfigChange.decode(e.data()), e.index());
+        }
         if (e.index() <= globallyAppliedIndex) {
             return;
         }
@@ -178,6 +237,8 @@ final class SimCluster {
                 // tracks membership to pick fault targets, so it keeps the old view.
             }
             committedMembershipIndex = e.index();
+            membershipIndexes.add(new long[] {e.index()});
+            membershipHistory.add(committedMembership);
             operator.onCommitted(e, c);
         }
     }

@@ -83,7 +83,8 @@ final class SimNode {
         }
         lastFsyncDoneUs = cluster.scheduler.nowUs();
         scheduleTick(incarnation, random.between(1, cluster.tickUs));
-        cluster.trace.add("start " + id);
+        cluster.note("start " + id);
+        cluster.log("start %s %s", id, raft.status());
         drain();
     }
 
@@ -97,7 +98,8 @@ final class SimNode {
         }
         cluster.count("crash");
         role = Role.FOLLOWER;
-        cluster.trace.add("crash " + id);
+        cluster.note("crash " + id);
+        cluster.log("crash %s durable last=%s hs=%s", id, disk.durable().lastIndex(), disk.durable().hardState());
     }
 
     private void scheduleTick(int inc, long delayUs) {
@@ -132,6 +134,10 @@ final class SimNode {
     }
 
     private void handle(Ready rd) {
+        if (SimCluster.VERBOSE) {
+            cluster.log("ready %s hs=%s snap=%s trunc=%s entries=%s committed=%s afterPersist=%s", id, rd.hardState(),
+                    rd.snapshot(), rd.truncateFromIndex(), rd.entries(), rd.committedEntries(), rd.messagesAfterPersist());
+        }
         for (RaftMessage m : rd.messages()) {
             cluster.send(this, m);
         }
@@ -181,6 +187,16 @@ final class SimNode {
             lastFsyncDoneUs = doneUs;
             int inc = incarnation;
             cluster.scheduler.at(doneUs, () -> fsyncDone(inc, barrier));
+            if (random.chancePerMille(cluster.crashBeforeFsyncPerMille)) {
+                long crashUs = random.between(cluster.scheduler.nowUs(), Math.max(cluster.scheduler.nowUs(), doneUs - 1));
+                cluster.scheduler.at(crashUs, () -> {
+                    // Scheduled during the chaos phase, but the heal may have come first.
+                    if (inc == incarnation && raft != null && cluster.crashBeforeFsyncPerMille > 0) {
+                        cluster.count("crashBeforeFsync");
+                        cluster.crasher.accept(this);
+                    }
+                });
+            }
         }
         maybeCompact();
     }
@@ -190,6 +206,7 @@ final class SimNode {
             return;
         }
         disk.fsyncCompleted(barrier);
+        cluster.log("fsynced %s barrier=%s durable last=%s", id, barrier, disk.durable().lastIndex());
         while (!pending.isEmpty() && pending.peekFirst().barrier <= barrier) {
             PendingPersist p = pending.pollFirst();
             // After-persist messages (vote grants, append acks) leave only now: sending them before
@@ -201,6 +218,7 @@ final class SimNode {
                 raft.snapshotApplied(p.snapshot);
             }
             if (p.lastIndex != 0) {
+                cluster.log("persisted %s %s/%s", id, p.lastIndex, p.lastTerm);
                 raft.persisted(p.lastIndex, p.lastTerm);
             }
         }
@@ -239,7 +257,7 @@ final class SimNode {
                 StateDigest.encodeSnapshot(appliedDigest, through));
         disk.compact(through, termAt(w, through), s);
         cluster.count("compaction");
-        cluster.trace.add("compact " + id + " " + through);
+        cluster.note("compact " + id + " " + through);
     }
 
     /** Role, term and commit checks after every step of this node. */
@@ -262,7 +280,7 @@ final class SimNode {
                     Entry e = w.entry(index);
                     return e == null ? -1 : e.term();
                 });
-                cluster.trace.add("leader " + id + " " + term);
+                cluster.note("leader " + id + " " + term);
             }
         }
         if (r != role || term != roleTerm) {

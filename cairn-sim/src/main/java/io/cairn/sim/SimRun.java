@@ -22,7 +22,8 @@ import java.util.List;
  *   <li><b>Liveness</b>: a leader ready for writes must exist within
  *       {@link #LIVENESS_LEADER_TIMEOUTS} election timeouts; {@link #LIVENESS_REQUESTS} requests
  *       are then submitted and each must commit within {@link #LIVENESS_COMMIT_TIMEOUTS} election
- *       timeouts of its submission; then every member must apply up to the leader's commit.</li>
+ *       timeouts of its submission; then every member must apply up to the leader's commit within
+ *       {@link #LIVENESS_CONVERGE_TIMEOUTS} election timeouts plus one tick per entry it lacks.</li>
  *   <li><b>Validation</b>: {@link InvariantChecker#finalValidation()}.</li>
  * </ol>
  * Safety invariants are checked after every step throughout (see {@link InvariantChecker}).
@@ -53,6 +54,8 @@ public final class SimRun {
     private final SimRandom nemesisRandom;
     private final SimRandom clientRandom;
     private final long chaosTicks;
+    /** Faults come every 1..this many ticks; drawn per run so some runs are far more hostile. */
+    private final long nemesisGapTicksMax;
     private boolean chaos = true;
     private int spareUsed;
     private long faults;
@@ -66,6 +69,7 @@ public final class SimRun {
         this.nemesisRandom = c.random.fork("nemesis");
         this.clientRandom = c.random.fork("clients");
         this.chaosTicks = nemesisRandom.between(200, 600);
+        this.nemesisGapTicksMax = nemesisRandom.between(5, 60);
     }
 
     /** The cluster size for a seed when none is given: 1, 3, 5 or 7, mostly 3 and 5. */
@@ -107,6 +111,8 @@ public final class SimRun {
         for (int i = 0; i < voters; i++) {
             c.slot(i).start();
         }
+        c.crashBeforeFsyncPerMille = nemesisRandom.chancePerMille(300) ? 0 : (int) nemesisRandom.between(1, 20);
+        c.crasher = victim -> crashAndRestart(nemesisRandom, List.of(victim));
         everyTick(() -> c.operator.step());
         scheduleClient();
         scheduleNemesis();
@@ -119,7 +125,7 @@ public final class SimRun {
         SimNode leader = null;
         while (leader == null || !leader.raft.isReadyForWrites()) {
             SimViolation.check(c.scheduler.nowUs() - healUs <= LIVENESS_LEADER_TIMEOUTS * E * c.tickUs, "liveness",
-                    "no write-ready leader %s ticks after heal", LIVENESS_LEADER_TIMEOUTS * E);
+                    "no write-ready leader %s ticks after heal: %s", LIVENESS_LEADER_TIMEOUTS * E, describeNodes());
             c.scheduler.runUntil(c.scheduler.nowUs() + c.tickUs);
             leader = c.leader();
         }
@@ -142,8 +148,8 @@ public final class SimRun {
                     continue;
                 }
                 SimViolation.check(c.scheduler.nowUs() - r.submittedUs <= commitBoundUs, "liveness",
-                        "request submitted at tick %s not committed within %s ticks",
-                        r.submittedUs / c.tickUs, commitBoundUs / c.tickUs);
+                        "request submitted at tick %s not committed within %s ticks: %s",
+                        r.submittedUs / c.tickUs, commitBoundUs / c.tickUs, describeNodes());
                 // The client retries (with a fresh value) every election timeout until it commits.
                 if (r.lastAttemptUs < 0 || c.scheduler.nowUs() - r.lastAttemptUs >= E * c.tickUs) {
                     c.workload.submitLive(r);
@@ -156,13 +162,28 @@ public final class SimRun {
         }
 
         long convergeStartUs = c.scheduler.nowUs();
+        // A member far behind catches up at (at worst) one append window per round trip, so the
+        // bound grows with its lag: LIVENESS_CONVERGE_TIMEOUTS election timeouts plus one tick per
+        // entry it lacks.
+        long convergeBoundTicks = LIVENESS_CONVERGE_TIMEOUTS * E + lagEntries();
         while (!converged()) {
-            SimViolation.check(c.scheduler.nowUs() - convergeStartUs <= LIVENESS_CONVERGE_TIMEOUTS * E * c.tickUs,
+            SimViolation.check(c.scheduler.nowUs() - convergeStartUs <= convergeBoundTicks * c.tickUs,
                     "liveness", "members did not converge on the leader's commit within %s ticks: %s",
-                    LIVENESS_CONVERGE_TIMEOUTS * E, describeNodes());
+                    convergeBoundTicks, describeNodes());
             c.scheduler.runUntil(c.scheduler.nowUs() + c.tickUs);
         }
         c.checker.finalValidation();
+    }
+
+    private long lagEntries() {
+        SimNode leader = c.leader();
+        long lag = 0;
+        if (leader != null) {
+            for (SimNode n : c.upNodes()) {
+                lag = Math.max(lag, leader.raft.commitIndex() - n.appliedIndex);
+            }
+        }
+        return lag;
     }
 
     private boolean converged() {
@@ -185,7 +206,8 @@ public final class SimRun {
         for (SimNode n : c.allNodes()) {
             if (n.isUp()) {
                 sb.append(n.id).append('=').append(n.raft.role()).append("/t").append(n.raft.term())
-                        .append("/c").append(n.raft.commitIndex()).append("/a").append(n.appliedIndex).append(' ');
+                        .append("/c").append(n.raft.commitIndex()).append("/a").append(n.appliedIndex)
+                        .append(n.raft.isReadyForWrites() ? "/ready" : "").append(' ');
             }
         }
         return sb.append(c.committedMembership).toString();
@@ -209,7 +231,7 @@ public final class SimRun {
     }
 
     private void scheduleNemesis() {
-        c.scheduler.after(nemesisRandom.between(5, 60) * c.tickUs, () -> {
+        c.scheduler.after(nemesisRandom.between(1, nemesisGapTicksMax) * c.tickUs, () -> {
             if (!chaos) {
                 return;
             }
@@ -220,6 +242,7 @@ public final class SimRun {
 
     private void heal() {
         chaos = false;
+        c.crashBeforeFsyncPerMille = 0;
         c.network.heal();
         c.fsyncStallPerMille = 0;
         for (SimNode n : c.allNodes()) {
@@ -227,7 +250,7 @@ public final class SimRun {
                 n.start();
             }
         }
-        c.trace.add("heal");
+        c.note("heal");
     }
 
     private boolean wasStarted(SimNode n) {
@@ -236,10 +259,18 @@ public final class SimRun {
 
     private void nemesis() {
         faults++;
+        c.log("nemesis");
         SimRandom r = nemesisRandom;
         List<SimNode> up = c.upNodes();
-        int action = r.nextInt(100);
-        if (action < 18) {
+        int action = r.nextInt(110);
+        if (action >= 100) {
+            // Crash the leader specifically and bring it back soon: leader churn with divergent
+            // uncommitted tails is what Figure 8 of the Raft paper needs.
+            SimNode leader = c.leader();
+            if (leader != null) {
+                crashAndRestart(r, List.of(leader));
+            }
+        } else if (action < 18) {
             crashAndRestart(r, up);
         } else if (action < 22) {
             corruptMinority(r);
@@ -250,22 +281,22 @@ public final class SimRun {
             int b = r.nextInt(voters + spareUsed);
             if (a != b) {
                 c.network.setBlocked(a, b, true);
-                c.trace.add("cut " + a + "->" + b);
+                c.note("cut " + a + "->" + b);
             }
         } else if (action < 48) {
             SimNode leader = c.leader();
             if (leader != null) {
                 c.network.isolate(leader.slot);
-                c.trace.add("isolate " + leader.id);
+                c.note("isolate " + leader.id);
             }
         } else if (action < 60) {
             c.network.heal();
-            c.trace.add("heal network");
+            c.note("heal network");
         } else if (action < 72) {
             c.network.faults().dropPerMille = r.chancePerMille(500) ? 0 : (int) r.between(1, 200);
             c.network.faults().duplicatePerMille = r.chancePerMille(500) ? 0 : (int) r.between(1, 100);
             c.network.faults().slowPerMille = r.chancePerMille(500) ? 0 : (int) r.between(1, 20);
-            c.trace.add("knobs");
+            c.note("knobs");
         } else if (action < 78) {
             c.fsyncStallPerMille = r.chancePerMille(500) ? 0 : (int) r.between(1, 100);
         } else if (action < 88) {
@@ -274,7 +305,7 @@ public final class SimRun {
                 List<NodeId> vs = new ArrayList<>(c.committedMembership.voters());
                 NodeId target = r.pick(vs);
                 TransferResult tr = leader.raft.transferLeadership(target);
-                c.trace.add("transfer " + leader.id + "->" + target + " " + tr);
+                c.note("transfer " + leader.id + "->" + target + " " + tr);
                 c.count("transfer" + tr);
                 leader.drain();
             }
@@ -319,7 +350,7 @@ public final class SimRun {
         c.count("corruptReplaced");
         victim.retired = true;
         c.quarantine(victim.id);
-        c.trace.add("corrupt " + victim.id);
+        c.note("corrupt " + victim.id);
         NodeId fresh = c.slot(voters + spareUsed++).id;
         c.operator.planReplace(victim.id, fresh);
     }
@@ -351,7 +382,7 @@ public final class SimRun {
                 }
             }
         }
-        c.trace.add("partition");
+        c.note("partition");
     }
 
     /** Exposed for tests that need a role check; not part of a run's decisions. */

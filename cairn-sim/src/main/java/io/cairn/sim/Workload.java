@@ -156,7 +156,7 @@ final class Workload {
         }
         Set<NodeId> voters = p.node.raft.status().membership().voters();
         cluster.checker.acknowledged(new InvariantChecker.Ack(p.valueId, p.concern, p.index, p.term, p.node.id,
-                p.node.raft.term()), durableOn, voters, cluster.quarantined());
+                p.node.raft.term()), durableOn, voters, cluster.voterSetsSince(p.index), cluster.quarantined());
         acked++;
         cluster.count("ack" + p.concern);
         cluster.trace.add(p.valueId * 13 + p.concern.ordinal());

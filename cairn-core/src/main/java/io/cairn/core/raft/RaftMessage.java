@@ -113,9 +113,11 @@ public sealed interface RaftMessage {
 
     /**
      * Leadership transfer (dissertation §3.10): the leader tells a caught-up follower to start an
-     * election immediately, skipping pre-vote and the leader-stickiness check.
+     * election immediately, skipping pre-vote and the leader-stickiness check. {@code commit} is
+     * the leader's commit index (the follower holds the leader's whole log when this is sent), so
+     * the target learns every committed membership change before it counts votes.
      */
-    record TimeoutNow(GroupId groupId, NodeId from, NodeId to, long term) implements RaftMessage {
+    record TimeoutNow(GroupId groupId, NodeId from, NodeId to, long term, long commit) implements RaftMessage {
         public TimeoutNow {
             requireIds(groupId, from, to);
         }

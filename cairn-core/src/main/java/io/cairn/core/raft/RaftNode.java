@@ -213,6 +213,8 @@ public final class RaftNode {
             case AppendResponse r -> handleAppendResponse(r);
             case HeartbeatResponse r -> handleHeartbeatResponse(r);
             case TimeoutNow t -> {
+                acceptLeader(t.from());
+                log.commitTo(Math.min(t.commit(), log.lastIndex()));
                 if (promotable() && role != Role.LEADER) {
                     // Dissertation §3.10: the leader vouches for us, so skip pre-vote.
                     startElection(true);
@@ -324,7 +326,7 @@ public final class RaftNode {
         electionElapsedTicks = 0;
         Progress pr = progress.get(target);
         if (pr.match == log.lastIndex()) {
-            send(new TimeoutNow(config.groupId(), self, target, term));
+            send(new TimeoutNow(config.groupId(), self, target, term, log.commitIndex()));
         } else {
             sendAppend(target, pr, true);
         }
@@ -517,12 +519,12 @@ public final class RaftNode {
     }
 
     /**
-     * True on a leader whose term's no-op is committed and applied: every entry of earlier terms
-     * is then committed and applied too, so the application can dedupe against them and reads at
-     * the commit index are complete.
+     * True on a leader whose term's no-op is committed and applied and that is not handing over
+     * leadership: every entry of earlier terms is then committed and applied too, so the
+     * application can dedupe against them and reads at the commit index are complete.
      */
     public boolean isReadyForWrites() {
-        return role == Role.LEADER && log.appliedIndex() >= noopIndex;
+        return role == Role.LEADER && log.appliedIndex() >= noopIndex && leadTransferee == null;
     }
 
     // ------------------------------------------------------------------ roles
@@ -852,7 +854,7 @@ public final class RaftNode {
             sendAppend(r.from(), pr, true);
         }
         if (r.from().equals(leadTransferee) && pr.match == log.lastIndex()) {
-            send(new TimeoutNow(config.groupId(), self, r.from(), term));
+            send(new TimeoutNow(config.groupId(), self, r.from(), term, log.commitIndex()));
         }
     }
 
@@ -870,11 +872,13 @@ public final class RaftNode {
             pr.freeFirstOne();
         }
         if (pr.match < log.lastIndex()) {
-            sendAppend(r.from(), pr, true);
+            // The follower is alive but behind: appends in flight may have been lost. An append
+            // at `next` either extends its log or is rejected, which drops us back to probing.
+            sendAppend(r.from(), pr, true, true);
         }
         if (r.from().equals(leadTransferee) && pr.match == log.lastIndex()) {
             // TimeoutNow may have been lost; repeat it while the transfer is pending.
-            send(new TimeoutNow(config.groupId(), self, r.from(), term));
+            send(new TimeoutNow(config.groupId(), self, r.from(), term, log.commitIndex()));
         }
         if (r.readRound() > 0 && pr.voter) {
             reads.ack(r.from(), r.readRound());
@@ -929,6 +933,10 @@ public final class RaftNode {
 
     /** Sends the next append (or the snapshot) to one follower; false if nothing was sent. */
     private boolean sendAppend(NodeId to, Progress pr, boolean allowEmpty) {
+        return sendAppend(to, pr, allowEmpty, false);
+    }
+
+    private boolean sendAppend(NodeId to, Progress pr, boolean allowEmpty, boolean evenWithInflight) {
         if (pr.isPaused(config.inflightMessagesMax(), config.inflightBytesMax())) {
             return false;
         }
@@ -945,7 +953,7 @@ public final class RaftNode {
         List<Entry> entries = pr.next <= log.lastIndex()
                 ? log.entries(pr.next, log.lastIndex() + 1, config.appendBytesMax())
                 : List.of();
-        if (entries.isEmpty() && (!allowEmpty || pr.inflightMessages() > 0)) {
+        if (entries.isEmpty() && (!allowEmpty || (pr.inflightMessages() > 0 && !evenWithInflight))) {
             // With appends in flight the follower learns the commit index from their successors or
             // the next heartbeat; an empty append overtaking them would only cause a rejection.
             return false;
@@ -1042,7 +1050,7 @@ public final class RaftNode {
         electionElapsedTicks = 0;
         Progress pr = progress.get(best);
         if (pr.match == log.lastIndex()) {
-            send(new TimeoutNow(config.groupId(), self, best, term));
+            send(new TimeoutNow(config.groupId(), self, best, term, log.commitIndex()));
         } else {
             sendAppend(best, pr, true);
         }

@@ -108,11 +108,14 @@ final class RaftHarness {
         return m(id).node;
     }
 
-    /** Adds a fresh, empty node that is not yet a member (it starts from the bootstrap membership). */
+    /**
+     * Adds a fresh node that is not yet a member. It starts with an empty membership, like a new
+     * server would, and learns the real one from the log (no-ops carry it) or a snapshot.
+     */
     Member addNode(String id) {
         NodeId nid = NodeId.of(id);
         Invariants.check(!members.containsKey(nid), "node %s exists", id);
-        Member m = new Member(nid, bootstrap);
+        Member m = new Member(nid, new Membership(Set.of(), Set.of()));
         members.put(nid, m);
         return m;
     }
@@ -298,7 +301,7 @@ final class RaftHarness {
             case HeartbeatResponse r -> "HeartbeatResp t" + r.term() + (r.readRound() > 0 ? " round=" + r.readRound() : "");
             case InstallSnapshot s -> "Snapshot t" + s.term() + " " + s.snapshot().index() + "/" + s.snapshot().term()
                     + " " + s.snapshot().metadata().membership();
-            case TimeoutNow t -> "TimeoutNow t" + t.term();
+            case TimeoutNow t -> "TimeoutNow t" + t.term() + " commit=" + t.commit();
         };
     }
 

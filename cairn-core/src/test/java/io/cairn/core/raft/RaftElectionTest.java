@@ -1,0 +1,132 @@
+package io.cairn.core.raft;
+
+import io.cairn.core.NodeId;
+import io.cairn.core.raft.RaftMessage.VoteRequest;
+import io.cairn.core.raft.RaftMessage.VoteResponse;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RaftElectionTest {
+    private static final NodeId N1 = NodeId.of("n1");
+    private static final NodeId N2 = NodeId.of("n2");
+    private static final NodeId N3 = NodeId.of("n3");
+
+    private static RaftNode node(NodeId self, boolean preVote) {
+        MemoryStorage storage = new MemoryStorage(Membership.ofVoters(N1, N2, N3));
+        return new RaftNode(RaftConfig.defaults(RaftHarness.GROUP, self).withPreVote(preVote), storage, RandomSource.seeded(7));
+    }
+
+    @Test
+    void candidateAsksForVotesOnlyAfterItsOwnVoteIsDurable() {
+        RaftNode n = node(N1, false);
+        n.campaign();
+        Ready rd = n.ready();
+        assertThat(rd.hardState()).contains(new HardState(1, N1, 0));
+        assertThat(rd.messages()).isEmpty();
+        assertThat(rd.messagesAfterPersist()).hasSize(2).allMatch(m -> m instanceof VoteRequest v && !v.preVote());
+    }
+
+    @Test
+    void voteGrantLeavesOnlyAfterPersistAndOnlyOncePerTerm() {
+        RaftNode n = node(N2, false);
+        n.step(new VoteRequest(RaftHarness.GROUP, N1, N2, 1, 0, 0, false, false));
+        Ready rd = n.ready();
+        assertThat(rd.hardState()).contains(new HardState(1, N1, 0));
+        assertThat(rd.messages()).isEmpty();
+        assertThat(rd.messagesAfterPersist()).containsExactly(new VoteResponse(RaftHarness.GROUP, N2, N1, 1, false, true));
+        n.advance(rd);
+
+        n.step(new VoteRequest(RaftHarness.GROUP, N3, N2, 1, 0, 0, false, false));
+        Ready second = n.ready();
+        assertThat(second.messages()).containsExactly(new VoteResponse(RaftHarness.GROUP, N2, N3, 1, false, false));
+    }
+
+    @Test
+    void electionRestrictionRefusesCandidateWithShorterLog() {
+        RaftHarness h = new RaftHarness("n1", "n2", "n3");
+        h.elect("n1");
+        h.propose("n1", "a");
+        h.stabilize();
+        RaftNode n2 = h.node("n2");
+        long term = n2.term();
+        // A candidate whose log ends before ours (same last term, lower index) is refused.
+        n2.step(new VoteRequest(RaftHarness.GROUP, N3, N2, term + 1, 1, term, false, true));
+        Ready rd = n2.ready();
+        List<RaftMessage> all = new java.util.ArrayList<>(rd.messages());
+        all.addAll(rd.messagesAfterPersist());
+        assertThat(all).filteredOn(m -> m instanceof VoteResponse).singleElement()
+                .matches(m -> !((VoteResponse) m).granted());
+        assertThat(rd.hardState().orElseThrow().votedFor()).isNull();
+    }
+
+    @Test
+    void preVoteDoesNotRaiseAnyonesTerm() {
+        RaftNode n = node(N1, true);
+        n.campaign();
+        assertThat(n.role()).isEqualTo(Role.PRE_CANDIDATE);
+        assertThat(n.term()).isZero();
+        Ready rd = n.ready();
+        assertThat(rd.hardState()).isEmpty();
+        assertThat(rd.messages()).allMatch(m -> m instanceof VoteRequest v && v.preVote() && v.term() == 1);
+
+        RaftNode voter = node(N2, true);
+        voter.step((VoteRequest) rd.messages().get(0));
+        assertThat(voter.term()).isZero();
+        Ready vr = voter.ready();
+        assertThat(vr.messages()).containsExactly(new VoteResponse(RaftHarness.GROUP, N2, N1, 1, true, true));
+    }
+
+    @Test
+    void followerInLeaseIgnoresDisruptiveCandidate() {
+        RaftHarness h = new RaftHarness("n1", "n2", "n3");
+        h.elect("n1");
+        RaftNode n2 = h.node("n2");
+        long term = n2.term();
+        n2.step(new VoteRequest(RaftHarness.GROUP, N3, N2, term + 5, 100, term + 4, false, false));
+        assertThat(n2.term()).isEqualTo(term);
+        assertThat(n2.leader()).contains(N1);
+        assertThat(n2.hasReady()).isFalse();
+    }
+
+    @Test
+    void leaderWithoutQuorumStepsDownWithinElectionTimeout() {
+        RaftHarness h = new RaftHarness("n1", "n2", "n3");
+        h.elect("n1");
+        h.partition(List.of(Set.of(N1), Set.of(N2, N3)));
+        for (int i = 0; i < 2 * 10 && h.node("n1").role() == Role.LEADER; i++) {
+            h.tickAll(1);
+            h.stabilize();
+        }
+        assertThat(h.node("n1").role()).isEqualTo(Role.FOLLOWER);
+    }
+
+    @Test
+    void splitClusterElectsExactlyOneLeaderPerTerm() {
+        RaftHarness h = new RaftHarness(List.of("n1", "n2", "n3", "n4", "n5"), 42, c -> c);
+        for (int i = 0; i < 200; i++) {
+            h.tickAll(1);
+            h.stabilize();
+            java.util.Map<Long, Long> leadersPerTerm = new java.util.HashMap<>();
+            for (RaftHarness.Member m : h.members.values()) {
+                if (m.node.role() == Role.LEADER) leadersPerTerm.merge(m.node.term(), 1L, Long::sum);
+            }
+            assertThat(leadersPerTerm.values()).allMatch(c -> c == 1);
+        }
+        assertThat(h.members.values()).anyMatch(m -> m.node.role() == Role.LEADER);
+    }
+
+    @Test
+    void learnerNeverCampaigns() {
+        MemoryStorage storage = new MemoryStorage(new Membership(Set.of(N1, N2), Set.of(N3)));
+        RaftNode learner = new RaftNode(RaftConfig.defaults(RaftHarness.GROUP, N3), storage, RandomSource.seeded(1));
+        for (int i = 0; i < 100; i++) {
+            learner.tick();
+        }
+        assertThat(learner.role()).isEqualTo(Role.FOLLOWER);
+        assertThat(learner.hasReady()).isFalse();
+    }
+}
