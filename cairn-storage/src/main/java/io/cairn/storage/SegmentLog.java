@@ -55,7 +55,9 @@ public final class SegmentLog implements AutoCloseable {
     /** Marks an interrupted {@link #resetTo}: present on open, the reset is completed first. */
     static final String RESET_FILE = "reset.state";
     private static final int READ_BUFFER_BYTES_MIN = 4096;
-    private static final int READ_BUFFER_BYTES_MAX = 1 << 20;
+    /** Reads fetch at most this much per positional read, so a small read never pulls in a large block. */
+    private static final int READ_BUFFER_BYTES_MAX = 256 << 10;
+    private static final int SCRUB_BUFFER_BYTES = 1 << 20;
 
     private final Path dir;
     private final LogConfig config;
@@ -73,8 +75,8 @@ public final class SegmentLog implements AutoCloseable {
     private volatile long lastTerm;
     private volatile long nextOffset;
 
-    /** The last written entry and the segment holding it, published together for the flusher. */
-    private record Mark(Segment segment, long raftIndex) {}
+    /** The last written entry, the segment holding it and that segment's length, published together. */
+    private record Mark(Segment segment, long raftIndex, long endBytes) {}
 
     private volatile Mark written;
     private volatile long durableIndex;
@@ -210,7 +212,7 @@ public final class SegmentLog implements AutoCloseable {
             lastIndex = active.lastRaftIndex();
             lastTerm = active.lastTerm();
             nextOffset = active.endOffset();
-            written = new Mark(active, lastIndex);
+            written = new Mark(active, lastIndex, active.writtenBytes());
             durableIndex = lastIndex;
         } catch (IOException | RuntimeException e) {
             for (Segment s : open) {
@@ -250,7 +252,8 @@ public final class SegmentLog implements AutoCloseable {
     /**
      * Writes {@code entry} after the last one (no fsync) and returns. The entry must continue the
      * log: {@code raftIndex == lastIndex() + 1}, {@code baseOffset == nextOffset()},
-     * {@code term >= lastTerm()}. May seal the active segment first (which fsyncs it).
+     * {@code term >= lastTerm()}. May seal the active segment first, when it is full or older than
+     * {@link LogConfig#segmentMs()} (which fsyncs it).
      *
      * @throws DiskFullException   no space; nothing was written and the log accepts appends again later
      * @throws LogFailedException  the log failed earlier (fsync) or an unexpected write error happened now
@@ -269,7 +272,8 @@ public final class SegmentLog implements AutoCloseable {
                     + config.entryBytesMax());
         }
         Segment active = segments[segments.length - 1];
-        if (active.isSealed() || (!active.isEmpty() && active.writtenBytes() + size > config.segmentBytesMax())) {
+        if (active.isSealed() || (!active.isEmpty() && (active.writtenBytes() + size > config.segmentBytesMax()
+                || config.clockMs().getAsLong() - active.createdMs() >= config.segmentMs()))) {
             active = roll();
         }
         ByteBuffer frame = FrameCodec.encode(entry);
@@ -281,11 +285,15 @@ public final class SegmentLog implements AutoCloseable {
         lastTerm = entry.term();
         nextOffset = entry.endOffset();
         lastIndex = entry.raftIndex();
-        written = new Mark(active, entry.raftIndex());
+        written = new Mark(active, entry.raftIndex(), active.writtenBytes());
         requestFlush();
     }
 
-    /** Seals the active segment when it is older than {@link LogConfig#segmentMs()} and not empty. */
+    /**
+     * Seals the active segment when it is older than {@link LogConfig#segmentMs()} and not empty.
+     * Appends check this too; call it periodically so that an idle partition's last segment
+     * also seals (and becomes eligible for retention by age).
+     */
     public boolean rollIfDue() throws IOException {
         checkWritable();
         Segment active = segments[segments.length - 1];
@@ -416,6 +424,7 @@ public final class SegmentLog implements AutoCloseable {
             // A sealed segment was fsynced whole when sealed (and may since be deleted): nothing to do.
             if (!m.segment().isSealed()) {
                 m.segment().force();
+                m.segment().markDurable(m.endBytes());
                 flusher.countFsync();
             }
             durableIndex = m.raftIndex();
@@ -513,7 +522,7 @@ public final class SegmentLog implements AutoCloseable {
             while (i > 0 && segs[i].baseOffset() > offset) {
                 i--;
             }
-            SparseIndex.Points p = segs[i].index().snapshot();
+            SparseIndex.Points p = segs[i].points();
             int slot = p.floorByOffset(offset);
             long start = slot < 0 ? 0 : p.positions()[slot];
             collect(segs, i, start, maxBytes, Integer.MAX_VALUE, e -> e.endOffset() > offset, out);
@@ -546,7 +555,7 @@ public final class SegmentLog implements AutoCloseable {
                 return out;
             }
             int i = segmentForIndex(segs, raftIndex);
-            SparseIndex.Points p = segs[i].index().snapshot();
+            SparseIndex.Points p = segs[i].points();
             int slot = p.floorByIndex(raftIndex);
             long start = slot < 0 ? 0 : p.positions()[slot];
             collect(segs, i, start, maxBytes, maxEntries, e -> e.raftIndex() >= raftIndex, out);
@@ -621,7 +630,7 @@ public final class SegmentLog implements AutoCloseable {
                 return segs[0].prevTerm();
             }
             Segment s = segs[segmentForIndex(segs, raftIndex)];
-            SparseIndex.Points p = s.index().snapshot();
+            SparseIndex.Points p = s.points();
             int slot = p.floorByIndex(raftIndex);
             Invariants.check(slot >= 0, "no index point at or below %d in %s", raftIndex, s.logPath());
             return p.terms()[slot];
@@ -673,7 +682,7 @@ public final class SegmentLog implements AutoCloseable {
             lastIndex = at[1];
             lastTerm = at[2];
             nextOffset = at[3];
-            written = new Mark(s, lastIndex);
+            written = new Mark(s, lastIndex, s.writtenBytes());
             // Everything left is fsynced: earlier segments when sealed, this one just now.
             durableIndex = lastIndex;
         } catch (IOException e) {
@@ -695,7 +704,7 @@ public final class SegmentLog implements AutoCloseable {
         if (raftIndex == s.firstRaftIndex()) {
             return new long[] {0, s.prevRaftIndex(), s.prevTerm(), s.baseOffset()};
         }
-        SparseIndex.Points p = s.index().snapshot();
+        SparseIndex.Points p = s.points();
         int slot = p.floorByIndex(raftIndex - 1);
         long start = slot < 0 ? 0 : p.positions()[slot];
         FrameScanner sc = new FrameScanner(s.channel(), start, s.writtenBytes(), 64 << 10, config.entryBytesMax());
@@ -767,7 +776,7 @@ public final class SegmentLog implements AutoCloseable {
             lastIndex = nextRaftIndex - 1;
             lastTerm = term;
             this.nextOffset = nextOffset;
-            written = new Mark(fresh, lastIndex);
+            written = new Mark(fresh, lastIndex, 0);
             durableIndex = lastIndex;
         } catch (IOException e) {
             throw fail("reset to index " + nextRaftIndex + " failed", e);
@@ -811,7 +820,7 @@ public final class SegmentLog implements AutoCloseable {
                 if (!s.isSealed()) {
                     continue;
                 }
-                FrameScanner sc = new FrameScanner(s.channel(), 0, s.writtenBytes(), READ_BUFFER_BYTES_MAX,
+                FrameScanner sc = new FrameScanner(s.channel(), 0, s.writtenBytes(), SCRUB_BUFFER_BYTES,
                         config.entryBytesMax());
                 long expectIndex = s.firstRaftIndex();
                 long expectOffset = s.baseOffset();
@@ -909,6 +918,25 @@ public final class SegmentLog implements AutoCloseable {
     }
 
     /**
+     * Test seam: drops the log the way a crash does (no fsync; files closed), so a test can cut
+     * the files back to what a power loss could leave and reopen.
+     */
+    void crashForTest() throws IOException {
+        structure.writeLock().lock();
+        flushLock.lock();
+        try {
+            closed = true;
+            for (Segment s : segments) {
+                s.close();
+            }
+        } finally {
+            flushLock.unlock();
+            structure.writeLock().unlock();
+        }
+        failWaitersAbove(Long.MIN_VALUE, new LogClosedException("crashed"));
+    }
+
+    /**
      * Fsyncs what is written, completes the waiters it covers and fails the rest with
      * {@link LogClosedException}, then closes the files. Idempotent.
      */
@@ -924,7 +952,10 @@ public final class SegmentLog implements AutoCloseable {
         try {
             if (failure == null) {
                 try {
-                    segments[segments.length - 1].force();
+                    Segment active = segments[segments.length - 1];
+                    if (!active.isSealed()) {
+                        active.syncForClose();
+                    }
                     durableIndex = lastIndex;
                     synced = lastIndex;
                 } catch (IOException e) {

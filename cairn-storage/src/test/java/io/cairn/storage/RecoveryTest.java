@@ -204,6 +204,26 @@ class RecoveryTest {
     }
 
     @Test
+    void damagedPointsOfASealedIndexAreRebuiltOnFirstUseNotOnOpen() throws Exception {
+        Path dir = root.resolve("log");
+        List<LogEntry> written = writeLog(dir, config(256), 200);
+        Path firstIndex = Path.of(firstLogFile(dir).toString().replace(".log", ".index"));
+        // Inside the first point: the footer (read on open) is intact, the whole-file CRC is not.
+        flipByte(firstIndex, 44 + 10);
+        try (SegmentLog log = SegmentLog.open(dir, config(256), flusher)) {
+            assertThat(log.lastIndex()).isEqualTo(200);
+            assertThat(log.readFromIndex(1, Integer.MAX_VALUE, Integer.MAX_VALUE)).isEqualTo(written);
+            for (LogEntry e : written) {
+                assertThat(log.termAt(e.raftIndex())).isEqualTo(e.term());
+            }
+        }
+        try (SegmentLog log = SegmentLog.open(dir, config(256), flusher)) {
+            assertThat(log.readFromIndex(1, Integer.MAX_VALUE, Integer.MAX_VALUE)).isEqualTo(written);
+            assertThat(log.verifySealed()).isPositive();
+        }
+    }
+
+    @Test
     void damagedIndexPointsOfTheActiveSegmentAreIgnoredAndRebuilt() throws Exception {
         Path dir = root.resolve("log");
         List<LogEntry> written = writeLog(dir, config(64), 100);

@@ -96,13 +96,14 @@ final class ByteReader {
         return out;
     }
 
-    /** Skips length-prefixed bytes without copying them. */
-    void skipNullableBytes(String what) {
+    /** Skips length-prefixed bytes without copying them; returns the length (-1 for null). */
+    int skipNullableBytes(String what) {
         int n = readLength(what);
         if (n > 0) {
             need(n, what);
             pos += n;
         }
+        return n;
     }
 
     String readNullableString(String what) {

@@ -58,6 +58,20 @@ public final class PartitionCodec {
     }
 
     public static PartitionCommand decode(byte[] payload) {
+        return decode(payload, true);
+    }
+
+    /**
+     * Like {@link #decode(byte[])}, but a record batch comes back without its record keys and
+     * values (each record has a null key and an empty value). That is all
+     * {@link PartitionStateMachine} needs (offsets, timestamps, idempotency keys), and it spares
+     * copying every value when a restart replays the log. Never use it to serve reads.
+     */
+    public static PartitionCommand decodeForApply(byte[] payload) {
+        return decode(payload, false);
+    }
+
+    private static PartitionCommand decode(byte[] payload, boolean withData) {
         if (payload.length == 0) {
             return new NoOp();
         }
@@ -68,7 +82,7 @@ public final class PartitionCodec {
         }
         PartitionCommand.Type type = PartitionCommand.Type.ofCode(r.readByte());
         PartitionCommand out = switch (type) {
-            case RECORD_BATCH -> readBatch(r);
+            case RECORD_BATCH -> readBatch(r, withData);
             case GROUP_COMMIT -> {
                 String group = r.readString("group");
                 long offset = r.readVarLong();
@@ -157,7 +171,9 @@ public final class PartitionCodec {
         }
     }
 
-    private static RecordBatch readBatch(ByteReader r) {
+    private static final byte[] NO_DATA = new byte[0];
+
+    private static RecordBatch readBatch(ByteReader r, boolean withData) {
         long baseOffset = r.readVarLong();
         long baseTs = r.readLong();
         int count = readCount(r);
@@ -165,10 +181,21 @@ public final class PartitionCodec {
         for (int i = 0; i < count; i++) {
             checkDelta(r.readVarLong(), i);
             long ts = baseTs + r.readZigZag();
-            byte[] key = r.readNullableBytes("key");
-            byte[] value = r.readNullableBytes("value");
-            if (value == null) {
-                throw new MalformedPayloadException("record " + i + " has a null value");
+            byte[] key;
+            byte[] value;
+            if (withData) {
+                key = r.readNullableBytes("key");
+                value = r.readNullableBytes("value");
+                if (value == null) {
+                    throw new MalformedPayloadException("record " + i + " has a null value");
+                }
+            } else {
+                r.skipNullableBytes("key");
+                if (r.skipNullableBytes("value") < 0) {
+                    throw new MalformedPayloadException("record " + i + " has a null value");
+                }
+                key = null;
+                value = NO_DATA;
             }
             String idem = r.readNullableString("idempotency key");
             records.add(new BatchRecord(ts, key, value, idem));

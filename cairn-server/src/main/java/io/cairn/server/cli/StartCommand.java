@@ -251,20 +251,25 @@ final class StartCommand implements Callable<Integer> {
             throw new Main.FatalException(e.getMessage());
         }
         var stopped = new CountDownLatch(1);
-        var failed = new String[1];
+        var failed = new java.util.concurrent.atomic.AtomicReference<String>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
             stopped.countDown();
+            if (failed.get() == null) {
+                // A requested stop (SIGTERM, Ctrl-C) that closed everything cleanly is a success; without
+                // this the JVM reports 143 and supervisors log a failure for every orderly restart.
+                Runtime.getRuntime().halt(0);
+            }
         }, "cairn-shutdown"));
         node.recovered().whenComplete((v, t) -> {
             if (t != null) {
-                failed[0] = "partition recovery failed: " + rootMessage(t);
+                failed.set("partition recovery failed: " + rootMessage(t));
                 stopped.countDown();
             }
         });
         stopped.await();
-        if (failed[0] != null) {
-            throw new Main.FatalException(failed[0]);
+        if (failed.get() != null) {
+            throw new Main.FatalException(failed.get());
         }
         return 0;
     }

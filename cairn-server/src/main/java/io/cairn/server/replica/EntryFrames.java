@@ -38,10 +38,10 @@ final class EntryFrames {
         return new Entry(frame.term(), frame.raftIndex(), EntryType.fromCode(frame.type()), frame.payloadArray());
     }
 
-    /** The partition command an entry carries. */
-    static PartitionCommand command(Entry entry) {
+    /** The partition command an entry carries, for the state machine (record keys and values left out). */
+    static PartitionCommand commandForApply(Entry entry) {
         return switch (entry.type()) {
-            case NORMAL -> PartitionCodec.decode(entry.data());
+            case NORMAL -> PartitionCodec.decodeForApply(entry.data());
             case NOOP -> new PartitionCommand.NoOp();
             case CONFIG_CHANGE -> new PartitionCommand.ConfigChange(entry.data());
         };

@@ -111,8 +111,7 @@ public final class PartitionReplica implements PartitionHandle {
     private final FileStore fileStore;
     private final SegmentLog log;
     private final HardStateFile hardStateFile;
-    private final SnapshotFile raftSnapshotFile;
-    private final SnapshotFile checkpointFile;
+    private final SnapshotKeeper snapshots;
     private final RaftLogView view;
     private final PartitionReader reader;
 
@@ -124,23 +123,17 @@ public final class PartitionReplica implements PartitionHandle {
     private final ArrayDeque<Proposal> proposals = new ArrayDeque<>();
     /** Produce requests proposed (or answered by an in-flight entry), waiting for their write concern. */
     private final ArrayDeque<ProduceRequest> awaiting = new ArrayDeque<>();
-    /** Idempotency keys in proposed-but-unapplied entries; bounded by {@link #awaiting}. */
-    private final HashMap<String, InflightKey> inflightKeys = new HashMap<>();
+    private final ProduceBatcher batcher = new ProduceBatcher();
     /** Readys whose writes are not yet known durable, in Ready order. */
     private final ArrayDeque<PersistWait> persistWaits = new ArrayDeque<>();
     /** Answers decided during this round, given at its end; bounded by the proposals applied in it. */
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
     private long lastBatchIndex;
-    private long appliedBytesSinceCheckpoint;
-    private long checkpointIndex;
-    private boolean deletionPending;
     private long lastLogBytes;
     private long ticks;
 
     // ---- shared with callers ----
-    private final ConcurrentLinkedQueue<ProduceRequest> produceQueue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queuedRequests = new AtomicInteger();
-    private final AtomicLong queuedBytes = new AtomicLong();
+    private final ProduceQueue produceQueue;
     private final ConcurrentLinkedQueue<ControlRequest<?>> controlQueue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedControls = new AtomicInteger();
     private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
@@ -157,9 +150,8 @@ public final class PartitionReplica implements PartitionHandle {
     private volatile boolean diskFull;
 
     private PartitionReplica(ReplicaRuntime rt, PartitionSpec spec, GroupId groupId, SegmentLog log,
-                             FileStore fileStore, SnapshotFile raftSnapshotFile, SnapshotFile checkpointFile,
-                             HardStateFile hardStateFile, RaftLogView view, PartitionStateMachine sm,
-                             HardState persistedHardState) {
+                             FileStore fileStore, SnapshotKeeper snapshots, HardStateFile hardStateFile,
+                             RaftLogView view, PartitionStateMachine sm, HardState persistedHardState) {
         this.rt = rt;
         this.spec = spec;
         this.topic = spec.topic();
@@ -171,13 +163,13 @@ public final class PartitionReplica implements PartitionHandle {
         this.random = RandomSource.seeded(System.nanoTime() ^ groupId.value());
         this.log = log;
         this.fileStore = fileStore;
-        this.raftSnapshotFile = raftSnapshotFile;
-        this.checkpointFile = checkpointFile;
+        this.snapshots = snapshots;
         this.hardStateFile = hardStateFile;
         this.view = view;
         this.sm = sm;
         this.persistedHardState = persistedHardState;
-        this.checkpointIndex = sm.appliedIndex();
+        this.produceQueue = new ProduceQueue(rt.options.produceQueueRequestsMax(), rt.options.produceQueueBytesMax());
+        snapshots.restoredAt(sm.appliedIndex());
         this.reader = new PartitionReader(partition, log, rt.readers, rt.timer, rt.options.consumeWaitersMax());
         for (Map.Entry<String, Long> g : sm.groupOffsets().entrySet()) {
             committedOffsets.put(g.getKey(), g.getValue());
@@ -201,10 +193,14 @@ public final class PartitionReplica implements PartitionHandle {
         PartitionLimits limits = new PartitionLimits(spec.settings().dedupeWindowMs(),
                 (int) Math.min(Integer.MAX_VALUE, spec.settings().dedupeWindowKeysMax()),
                 PartitionLimits.GROUPS_MAX_DEFAULT);
+        long t0 = System.nanoTime();
         SegmentLog log = SegmentLog.open(spec.dir(), logConfig, rt.flusher);
+        long t1 = System.nanoTime();
         try {
-            SnapshotFile raftSnapshotFile = new SnapshotFile(spec.dir(), SnapshotFile.RAFT_SNAPSHOT);
-            SnapshotFile checkpointFile = new SnapshotFile(spec.dir(), SnapshotFile.CHECKPOINT);
+            SnapshotKeeper snapshots = new SnapshotKeeper(spec.topic() + "/" + spec.partition(), spec.dir(),
+                    rt.options.checkpointIntervalBytes());
+            SnapshotFile raftSnapshotFile = snapshots.raftSnapshotFile();
+            SnapshotFile checkpointFile = snapshots.checkpointFile();
             HardStateFile hardStateFile = new HardStateFile(spec.dir());
             Optional<Snapshot> raftSnapshot = raftSnapshotFile.read();
             Optional<Snapshot> checkpoint = checkpointFile.read();
@@ -223,9 +219,15 @@ public final class PartitionReplica implements PartitionHandle {
             RaftLogView view = new RaftLogView(log, raftSnapshotFile, raftMeta,
                     new InitialState(initialHs, membership, sm.appliedIndex()));
             FileStore store = Files.getFileStore(spec.dir());
-            PartitionReplica r = new PartitionReplica(rt, spec, groupId, log, store, raftSnapshotFile, checkpointFile,
-                    hardStateFile, view, sm, hs);
+            long t2 = System.nanoTime();
+            PartitionReplica r = new PartitionReplica(rt, spec, groupId, log, store, snapshots, hardStateFile, view, sm, hs);
             r.start(membership);
+            long t3 = System.nanoTime();
+            LOG.info("opened {}/{} in {} ms: log tail check {} ms, state restore {} ms (index {}), replay of {} entries "
+                            + "and election {} ms; high watermark {}", spec.topic(), spec.partition(), (t3 - t0) / 1_000_000,
+                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, source.map(Snapshot::index).orElse(0L),
+                    Math.max(0, log.lastIndex() - source.map(Snapshot::index).orElse(0L)), (t3 - t2) / 1_000_000,
+                    r.reader.highWatermark());
             return r;
         } catch (IOException | RuntimeException e) {
             log.close();
@@ -316,16 +318,11 @@ public final class PartitionReplica implements PartitionHandle {
             }
         }
         ProduceRequest req = new ProduceRequest(List.copyOf(records), Objects.requireNonNull(acks, "acks"), timeoutMs, System.nanoTime());
-        int n = queuedRequests.incrementAndGet();
-        long bytes = queuedBytes.addAndGet(req.valueBytes);
-        if (n > rt.options.produceQueueRequestsMax() || (n > 1 && bytes > rt.options.produceQueueBytesMax())) {
-            queuedRequests.decrementAndGet();
-            queuedBytes.addAndGet(-req.valueBytes);
+        if (!produceQueue.offer(req)) {
             return CompletableFuture.failedFuture(new BrokerException.Overloaded("partition " + topic + "/" + partition
                     + " has " + rt.options.produceQueueRequestsMax() + " requests or "
                     + rt.options.produceQueueBytesMax() + " bytes queued; retry shortly"));
         }
-        produceQueue.add(req);
         scheduleRound();
         return req.future;
     }
@@ -515,19 +512,28 @@ public final class PartitionReplica implements PartitionHandle {
         if (ticks % SLOW_HOUSEKEEPING_TICKS == 0 && failure == null) {
             try {
                 log.rollIfDue();
-                if (deletionPending) {
+                if (snapshots.deletionPending()) {
                     compactAndDeleteSegments();
                 }
             } catch (IOException e) {
                 LOG.warn("{}: housekeeping failed: {}", this, e.toString());
             }
         }
-        step();
+        // Idle groups skip the round: thousands of partitions tick 100 times a second.
+        if (raft.hasReady() || !persistWaits.isEmpty() || !awaiting.isEmpty() || !produceQueue.isEmpty()
+                || !controlQueue.isEmpty() || !deferred.isEmpty() || log.failure() != null) {
+            step();
+        }
     }
 
     /** One round; a failure in it stops writes to this replica (reads go on). */
     private void step() {
         if (failure != null) {
+            return;
+        }
+        if (log.failure() != null) {
+            // A failed fsync is never retried (the kernel may have dropped the pages): stop writes.
+            failReplica(log.failure());
             return;
         }
         try {
@@ -735,93 +741,26 @@ public final class PartitionReplica implements PartitionHandle {
             failQueuedProduce(e);
             return false;
         }
-        long nowMs = System.currentTimeMillis();
-        long nowNanos = System.nanoTime();
-        long base = log.nextOffset();
-        List<BatchRecord> batch = new ArrayList<>();
-        LinkedHashMap<String, Long> batchKeys = new LinkedHashMap<>();
-        List<ProduceRequest> included = new ArrayList<>();
-        List<ProduceRequest> joinBatch = new ArrayList<>();
-        long bytes = 0;
-        for (ProduceRequest req; (req = produceQueue.peek()) != null; ) {
-            if (!included.isEmpty() && bytes + req.valueBytes > rt.options.batchBytesMax()) {
-                break;
-            }
-            produceQueue.poll();
-            queuedRequests.decrementAndGet();
-            queuedBytes.addAndGet(-req.valueBytes);
-            if (req.isDone()) {
-                continue; // Timed out while queued: never proposed, so never written.
-            }
-            RecordResult[] results = new RecordResult[req.records.size()];
-            boolean addsRecords = false;
-            long waitIndex = 0;
-            long waitTerm = 0;
-            for (int i = 0; i < results.length; i++) {
-                ProduceRecord rec = req.records.get(i);
-                String key = rec.idempotencyKey();
-                if (key != null) {
-                    Long inBatch = batchKeys.get(key);
-                    if (inBatch != null) {
-                        results[i] = new RecordResult(inBatch, true);
-                        addsRecords = true; // Waits for this batch, which owns the key.
-                        continue;
-                    }
-                    InflightKey f = inflightKeys.get(key);
-                    if (f != null) {
-                        results[i] = new RecordResult(f.offset(), true);
-                        if (f.index() > waitIndex) {
-                            waitIndex = f.index();
-                            waitTerm = f.term();
-                        }
-                        continue;
-                    }
-                    IdempotencyWindow.Entry known = sm.lookupIdempotencyKey(key, nowMs);
-                    if (known != null) {
-                        results[i] = new RecordResult(known.offset(), true);
-                        continue;
-                    }
-                }
-                long offset = base + batch.size();
-                batch.add(new BatchRecord(nowMs, rec.key(), rec.value(), key));
-                if (key != null) {
-                    batchKeys.put(key, offset);
-                }
-                results[i] = new RecordResult(offset, false);
-                addsRecords = true;
-            }
-            req.results = results;
-            req.waitIndex = waitIndex;
-            req.waitTerm = waitTerm;
-            req.proposedNanos = nowNanos;
-            bytes += req.valueBytes;
-            included.add(req);
-            if (addsRecords) {
-                joinBatch.add(req);
-            }
-        }
+        ProduceBatcher.Batch batch = batcher.drain(produceQueue, rt.options.batchBytesMax(), log.nextOffset(),
+                System.currentTimeMillis(), System.nanoTime(), sm);
+        List<ProduceRequest> included = new ArrayList<>(batch.included());
         if (included.isEmpty()) {
             return false;
         }
-        if (!batch.isEmpty()) {
-            ProposeResult r = raft.propose(EntryType.NORMAL, PartitionCodec.encode(new RecordBatch(base, batch)));
-            if (!(r instanceof ProposeResult.Accepted a)) {
-                BrokerException err = rejection((Rejected) r);
-                for (ProduceRequest req : joinBatch) {
-                    req.fail(err);
-                }
-                included.removeAll(joinBatch);
-            } else {
-                for (Map.Entry<String, Long> k : batchKeys.entrySet()) {
-                    inflightKeys.put(k.getKey(), new InflightKey(k.getValue(), a.index(), a.term()));
-                }
-                for (ProduceRequest req : joinBatch) {
-                    req.waitIndex = a.index();
-                    req.waitTerm = a.term();
-                }
-                proposals.add(new Proposal(a.index(), a.term(), List.copyOf(batchKeys.keySet()), null));
+        if (!batch.records().isEmpty()) {
+            ProposeResult r = raft.propose(EntryType.NORMAL,
+                    PartitionCodec.encode(new RecordBatch(batch.baseOffset(), batch.records())));
+            if (r instanceof ProposeResult.Accepted a) {
+                batcher.proposed(batch, a.index(), a.term());
+                proposals.add(new Proposal(a.index(), a.term(), List.copyOf(batch.keys().keySet()), null));
                 lastBatchIndex = a.index();
                 batchesProposed.incrementAndGet();
+            } else {
+                BrokerException err = rejection((Rejected) r);
+                for (ProduceRequest req : batch.joining()) {
+                    req.fail(err);
+                }
+                included.removeAll(batch.joining());
             }
         }
         requestsProposed.addAndGet(included.size());
@@ -831,8 +770,8 @@ public final class PartitionReplica implements PartitionHandle {
 
     /** The frame bytes the next batch will take: queued bytes up to a batch, plus framing per request. */
     private long estimatedBatchBytes() {
-        long requests = Math.min(queuedRequests.get(), 1024);
-        return Math.min(queuedBytes.get(), rt.options.batchBytesMax()) + 64 + requests * 16;
+        long requests = Math.min(produceQueue.requests(), 1024);
+        return Math.min(produceQueue.bytes(), rt.options.batchBytesMax()) + 64 + requests * 16;
     }
 
     private BrokerException rejection(Rejected r) {
@@ -844,19 +783,15 @@ public final class PartitionReplica implements PartitionHandle {
     }
 
     private void failQueuedProduce(BrokerException err) {
-        for (ProduceRequest req; (req = produceQueue.poll()) != null; ) {
-            queuedRequests.decrementAndGet();
-            queuedBytes.addAndGet(-req.valueBytes);
-            req.fail(err);
-        }
+        produceQueue.failAll(err);
     }
 
     /** Applies committed entries in order and settles the proposals they decide. */
     private void apply(List<Entry> committed) throws IOException {
         for (Entry e : committed) {
-            PartitionCommand command = EntryFrames.command(e);
+            PartitionCommand command = EntryFrames.commandForApply(e);
             ApplyResult result = sm.apply(e.index(), e.term(), command);
-            appliedBytesSinceCheckpoint += e.sizeBytes();
+            snapshots.applied(e.sizeBytes());
             Proposal own = null;
             while (!proposals.isEmpty() && proposals.peek().index() <= e.index()) {
                 Proposal p = proposals.poll();
@@ -890,12 +825,7 @@ public final class PartitionReplica implements PartitionHandle {
     }
 
     private void settleApplied(Proposal p, ApplyResult result, Deletion deletion) {
-        for (String key : p.keys()) {
-            InflightKey f = inflightKeys.get(key);
-            if (f != null && f.index() == p.index()) {
-                inflightKeys.remove(key);
-            }
-        }
+        batcher.settled(p.keys(), p.index());
         if (result instanceof ApplyResult.BatchApplied b) {
             // The leader's dedupe and the state machine must agree, or a retry could get a second offset.
             for (ApplyResult.RecordOutcome o : b.records()) {
@@ -917,12 +847,7 @@ public final class PartitionReplica implements PartitionHandle {
     }
 
     private void settleLost(Proposal p) {
-        for (String key : p.keys()) {
-            InflightKey f = inflightKeys.get(key);
-            if (f != null && f.index() == p.index()) {
-                inflightKeys.remove(key);
-            }
-        }
+        batcher.settled(p.keys(), p.index());
         if (p.control() != null) {
             p.control().fail(new BrokerException.Unavailable("not_written",
                     "leadership changed before the change committed; it was not applied", 200));
@@ -1002,12 +927,7 @@ public final class PartitionReplica implements PartitionHandle {
                 it.remove();
             }
         }
-        for (ProduceRequest req : produceQueue) {
-            if (now - req.deadlineNanos >= 0) {
-                // Removed from the queue by the next drain, which skips answered requests.
-                req.fail(new BrokerException.OutcomeUnknown("the request timed out before it was written"));
-            }
-        }
+        produceQueue.expire(now);
         for (Proposal p : proposals) {
             ControlRequest<?> c = p.control();
             if (c != null && now - c.deadlineNanos >= 0) {
@@ -1024,93 +944,23 @@ public final class PartitionReplica implements PartitionHandle {
     }
 
     private void maybeCheckpoint() {
-        if (appliedBytesSinceCheckpoint >= rt.options.checkpointIntervalBytes() && sm.appliedIndex() > checkpointIndex) {
-            writeCheckpoint();
+        if (snapshots.checkpointDue(sm.appliedIndex())) {
+            snapshots.writeCheckpoint(stateSnapshot());
         }
     }
 
-    private void writeCheckpoint() {
-        try {
-            Snapshot s = stateSnapshot();
-            checkpointFile.write(s);
-            checkpointIndex = s.index();
-            appliedBytesSinceCheckpoint = 0;
-        } catch (IOException e) {
-            // A checkpoint only shortens replay; without it restart replays more of the log.
-            LOG.warn("{}: checkpoint at index {} not written: {}", this, sm.appliedIndex(), e.toString());
-            appliedBytesSinceCheckpoint = 0;
-        }
-    }
-
-    /**
-     * After the log start rose: snapshot the state first (so the group offsets, the dedupe
-     * window and the log start are not lost with the segments), make it Raft's snapshot, then
-     * delete whole sealed segments below the log start whose entries it covers.
-     */
+    /** After the log start rose: snapshot first, then delete the segments the snapshot covers. */
     private Deletion compactAndDeleteSegments() throws IOException {
-        Snapshot s = stateSnapshot();
-        try {
-            raftSnapshotFile.write(s);
-            checkpointFile.write(s);
-        } catch (DiskFullException e) {
-            deletionPending = true;
-            LOG.warn("{}: no room for the snapshot that must precede segment deletion; retrying", this);
-            return new Deletion(0, 0);
-        }
-        checkpointIndex = s.index();
-        appliedBytesSinceCheckpoint = 0;
-        view.setSnapshot(s.metadata());
-        long floor = deletionFloor(s.index());
-        deletionPending = false;
-        if (floor <= log.logStartOffset()) {
-            return new Deletion(0, 0);
-        }
-        Deletion d = log.deleteSegmentsBefore(floor);
-        Invariants.check(log.firstIndex() <= s.index() + 1, "deleted entries after the snapshot index %s (log starts at %s)",
-                s.index(), log.firstIndex());
-        return d;
-    }
-
-    /** The largest offset such that every sealed segment wholly below it is covered by the snapshot. */
-    private long deletionFloor(long snapshotIndex) {
-        List<io.cairn.storage.SegmentInfo> segs = log.segmentInfos();
-        int n = 0;
-        while (n < segs.size()) {
-            io.cairn.storage.SegmentInfo s = segs.get(n);
-            if (!s.sealed() || s.endOffset() > sm.logStart() || s.lastRaftIndex() > snapshotIndex) {
-                break;
-            }
-            n++;
-        }
-        // Storage deletes every sealed segment whose records lie below the floor, including a
-        // record-less one starting at it: shrink the prefix until no such segment is uncovered.
-        while (n > 0) {
-            long floor = segs.get(n - 1).endOffset();
-            boolean safe = true;
-            for (int i = n; i < segs.size(); i++) {
-                io.cairn.storage.SegmentInfo s = segs.get(i);
-                if (s.sealed() && s.endOffset() <= floor && s.lastRaftIndex() > snapshotIndex) {
-                    safe = false;
-                    break;
-                }
-            }
-            if (safe) {
-                return floor;
-            }
-            n--;
-        }
-        return 0;
+        return snapshots.compactAndDelete(stateSnapshot(), log, view, sm.logStart());
     }
 
     private SnapshotMetadata installSnapshot(Snapshot snapshot) throws IOException {
         PartitionStateMachine restored = PartitionStateMachine.restore(snapshot.data(), sm.limits());
         Invariants.check(restored.appliedIndex() == snapshot.index(), "snapshot at %s holds state applied to %s",
                 snapshot.index(), restored.appliedIndex());
-        raftSnapshotFile.write(snapshot);
-        checkpointFile.write(snapshot);
+        snapshots.installed(snapshot);
         log.resetTo(snapshot.index() + 1, restored.nextOffset(), snapshot.term());
         sm = restored;
-        checkpointIndex = snapshot.index();
         view.setSnapshot(snapshot.metadata());
         committedOffsets.clear();
         committedOffsets.putAll(sm.groupOffsets());
@@ -1196,7 +1046,7 @@ public final class PartitionReplica implements PartitionHandle {
             }
         }
         proposals.clear();
-        inflightKeys.clear();
+        batcher.clear();
     }
 
     private void publish() {
@@ -1230,8 +1080,8 @@ public final class PartitionReplica implements PartitionHandle {
         failAll(err);
         reader.close();
         thread.unregister(this);
-        if (raft != null && failure == null && sm.appliedIndex() > checkpointIndex) {
-            writeCheckpoint(); // A clean shutdown restarts without replay.
+        if (raft != null && failure == null && snapshots.hasUncheckpointedState(sm.appliedIndex())) {
+            snapshots.writeCheckpoint(stateSnapshot()); // A clean shutdown restarts without replay.
         }
         rt.diskGuard.adjust(-lastLogBytes);
         lastLogBytes = 0;
@@ -1286,8 +1136,6 @@ public final class PartitionReplica implements PartitionHandle {
 
     /** An entry this replica proposed: batch idempotency keys, or the control request it carries. */
     private record Proposal(long index, long term, List<String> keys, ControlRequest<?> control) {}
-
-    private record InflightKey(long offset, long index, long term) {}
 
     private record PersistWait(long index, long term, List<RaftMessage> afterPersist, SnapshotMetadata snapshot,
                                long startNanos) {}

@@ -20,7 +20,9 @@ import io.cairn.core.NodeId;
  *                                   never split, so one request larger than this is its own entry)
  * @param consumeWaitersMax          long-poll consumers waiting on one partition
  * @param checkpointIntervalBytes    write a state-machine checkpoint after this many entry bytes
- *                                   were applied since the last one; bounds restart replay
+ *                                   were applied since the last one (or four times the last
+ *                                   checkpoint's size, if larger, so a big dedupe window costs at
+ *                                   most a quarter of the log's write bandwidth); bounds restart replay
  * @param diskBytesMax               cap on the bytes of all partition logs on this node (0 = none)
  * @param diskFreeReserveBytes       produce answers DiskFull once the data filesystem has less
  *                                   than this free, keeping room for the control entries and
@@ -74,7 +76,7 @@ public record ReplicaOptions(
     public static ReplicaOptions defaults(NodeId nodeId) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new ReplicaOptions(nodeId, Math.max(1, Math.min(4, cores)), 2, 10, 100, 10,
-                10_000, 64L << 20, 20_000, 10_000, 1L << 20, 10_000, 64L << 20, 0, 1L << 20, 30_000);
+                10_000, 64L << 20, 20_000, 10_000, 1L << 20, 10_000, 16L << 20, 0, 1L << 20, 30_000);
     }
 
     public ReplicaOptions withDiskBytesMax(long v) {

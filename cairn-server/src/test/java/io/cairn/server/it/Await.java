@@ -15,10 +15,16 @@ final class Await {
     private Await() {}
 
     static void until(String what, Duration deadline, BooleanSupplier condition) {
+        until(what, deadline, condition, () -> "");
+    }
+
+    /** As above; {@code lastSeen} describes the last state observed, for the failure message. */
+    static void until(String what, Duration deadline, BooleanSupplier condition, java.util.function.Supplier<String> lastSeen) {
         long end = System.nanoTime() + deadline.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > end) {
-                throw new AssertionError("timed out after " + deadline + " waiting until " + what);
+                throw new AssertionError("timed out after " + deadline + " waiting until " + what + "; last seen: "
+                    + lastSeen.get());
             }
             LockSupport.parkNanos(RECHECK_NANOS);
         }

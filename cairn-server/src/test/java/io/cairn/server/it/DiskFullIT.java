@@ -14,6 +14,7 @@ class DiskFullIT {
     @TempDir
     Path dir;
     TestNode node;
+    volatile String lastRefusal;
     Http http;
 
     @BeforeEach
@@ -66,7 +67,10 @@ class DiskFullIT {
         var freed = http.postJson("/broker/delete-before", "{\"topic\":\"t\",\"partition\":0,\"before_offset\":" + acked + "}");
         assertThat(freed.status()).as(freed.toString()).isEqualTo(200);
         assertThat(freed.json().path("freed_bytes").asLong()).isPositive();
-        Await.until("writes resume", java.time.Duration.ofSeconds(10),
-            () -> http.produce("t", "partition=0", v).status() == 200);
+        Await.until("writes resume", java.time.Duration.ofSeconds(10), () -> {
+            var r = http.produce("t", "partition=0", v);
+            lastRefusal = r.toString() + " " + http.get("/broker/topics/t").body();
+            return r.status() == 200;
+        }, () -> lastRefusal);
     }
 }

@@ -21,15 +21,22 @@ import java.util.zip.CRC32C;
  *                    | long createdMs | int CRC32C of the previous 40 bytes
  * points (40 bytes each): long offset | long raftIndex | long term | long maxTimestampMs (so far in the
  *                    segment) | int position | int CRC32C of the previous 36 bytes
- * footer (52 bytes, sealed segments only): int magic "SEAL" | int pointCount | long lastRaftIndex
+ * footer (56 bytes, sealed segments only): int magic "SEAL" | int pointCount | long lastRaftIndex
  *                    | long lastTerm | long endOffset | long logBytes | long maxTimestampMs
- *                    | int CRC32C of the whole file before this field
+ *                    | int CRC32C of the whole file before this field | int CRC32C of the footer before this field
  * </pre>
- * The header is fsynced when the segment is created; points of the active segment are written
- * without fsync (they are hints, validated on open); the footer is written and fsynced at seal.
+ * The header is fsynced when the segment is created; the footer is written and fsynced at seal.
+ * Points of the active segment are kept in memory at once but written to the file only once the
+ * log is fsynced past them, and without fsync of their own (they are hints, validated on open).
+ * So every byte before the last point on disk was fsynced, and the recovery scan from that point
+ * covers all bytes that a power loss could have lost or reordered.
+ *
+ * <p>Opening a sealed segment reads only the header and the footer (checked by the footer's own
+ * CRC), so open time does not grow with the log. Its points are loaded, and the whole index file's
+ * CRC checked, on the first lookup that needs them.
  *
  * <p>Thread model: one writer (the log's owner) calls the mutating methods; readers on other
- * threads use {@link #writtenBytes()}, {@link #index()} and positional reads of {@link #channel()}.
+ * threads use {@link #writtenBytes()}, {@link #points()} and positional reads of {@link #channel()}.
  */
 public final class Segment {
     public static final String LOG_SUFFIX = ".log";
@@ -38,9 +45,7 @@ public final class Segment {
     static final int SEAL_MAGIC = 0x5345414c;
     static final int HEADER_BYTES = 44;
     static final int POINT_BYTES = 40;
-    static final int FOOTER_BYTES = 52;
-    /** Header flag: this segment starts the log after a reset; older segments are leftovers to delete. */
-    public static final int FLAG_RESET_BASE = 1;
+    static final int FOOTER_BYTES = 56;
 
     private final ChannelOpener io;
     private final String name;
@@ -51,7 +56,12 @@ public final class Segment {
     private final long prevTerm;
     private final long createdMs;
     private final int flags;
+    private final Path dir;
     private final SparseIndex index = new SparseIndex();
+    /** False for a sealed segment whose points have not been read yet (see {@link #points()}). */
+    private volatile boolean indexLoaded = true;
+    private long indexFileBytes;
+    private int entryBytesMax;
 
     private FileChannel log;
     private FileChannel indexFile;
@@ -65,10 +75,19 @@ public final class Segment {
     private long endOffset;
     private long maxTimestampMs;
     private long lastPointPosition = -1;
+    /** Points [0, pointsInFile) are in the index file; later ones wait for the log to be fsynced past them. */
+    private volatile int pointsInFile;
+    /**
+     * Log bytes known fsynced. Raised by the flusher (with a mark that may be older than a seal
+     * the owner just did, hence only ever raised) and by the owner; lowered only by truncation,
+     * which excludes the flusher.
+     */
+    private final java.util.concurrent.atomic.AtomicLong durableBytes = new java.util.concurrent.atomic.AtomicLong();
 
     private Segment(ChannelOpener io, Path dir, String name, long baseOffset, long prevRaftIndex, long prevTerm,
                     long createdMs, int flags) {
         this.io = io;
+        this.dir = dir;
         this.name = name;
         this.logPath = dir.resolve(name + LOG_SUFFIX);
         this.indexPath = dir.resolve(name + INDEX_SUFFIX);
@@ -137,36 +156,62 @@ public final class Segment {
         return s;
     }
 
-    /** What an index file says, before deciding how to open the segment. */
+    /**
+     * What an index file's header (and footer, if it has a valid one) says, before deciding how
+     * to open the segment. {@code footer} is null when there is no valid footer.
+     */
     public record IndexFile(long baseOffset, long prevRaftIndex, long prevTerm, long createdMs, int flags,
-                            ByteBuffer bytes) {}
+                            long fileBytes, ByteBuffer footer) {}
 
-    /** Reads and checks an index file's header; null when the file is missing or its header is damaged. */
+    /** Reads and checks an index file's header and footer; null when the file is missing or its header damaged. */
     public static IndexFile readIndexHeader(Path indexPath) throws IOException {
         if (!Files.exists(indexPath)) {
             return null;
         }
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(indexPath));
-        if (b.limit() < HEADER_BYTES || b.getInt(0) != INDEX_MAGIC
-                || b.getInt(HEADER_BYTES - 4) != FrameCodec.crc(b, 0, HEADER_BYTES - 4)) {
-            return null;
+        try (FileChannel ch = FileChannel.open(indexPath, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES);
+            if (size < HEADER_BYTES || !Disk.readFully(ch, b, 0) || b.getInt(0) != INDEX_MAGIC
+                    || b.getInt(HEADER_BYTES - 4) != FrameCodec.crc(b, 0, HEADER_BYTES - 4)) {
+                return null;
+            }
+            ByteBuffer footer = null;
+            if (size >= HEADER_BYTES + FOOTER_BYTES && (size - HEADER_BYTES - FOOTER_BYTES) % POINT_BYTES == 0) {
+                ByteBuffer f = ByteBuffer.allocate(FOOTER_BYTES);
+                if (Disk.readFully(ch, f, size - FOOTER_BYTES) && f.getInt(0) == SEAL_MAGIC
+                        && f.getInt(FOOTER_BYTES - 4) == FrameCodec.crc(f, 0, FOOTER_BYTES - 4)
+                        && f.getInt(4) == (size - HEADER_BYTES - FOOTER_BYTES) / POINT_BYTES) {
+                    footer = f;
+                }
+            }
+            return new IndexFile(b.getLong(8), b.getLong(16), b.getLong(24), b.getLong(32), b.getInt(4), size,
+                    footer);
         }
-        return new IndexFile(b.getLong(8), b.getLong(16), b.getLong(24), b.getLong(32), b.getInt(4), b);
     }
 
     /**
-     * Opens a segment that is not the last one. It is trusted: only its index file is read, and
-     * the log file is never scanned, unless the index is damaged, in which case the whole
-     * segment is scanned once (any bad frame is corruption, since a sealed segment was fsynced
-     * whole) and the index rewritten.
+     * Opens a sealed segment. It is trusted: only its index header and footer are read, and the
+     * log file is never scanned, unless the footer is damaged or disagrees with the log file's
+     * length, in which case the whole segment is scanned once (any bad frame is corruption,
+     * since a sealed segment was fsynced whole) and the index rewritten.
      */
     public static Segment openSealed(ChannelOpener io, Path dir, String name, IndexFile h, int entryBytesMax)
             throws IOException {
         Segment s = new Segment(io, dir, name, h.baseOffset(), h.prevRaftIndex(), h.prevTerm(), h.createdMs(),
                 h.flags());
+        s.entryBytesMax = entryBytesMax;
         s.log = io.open(s.logPath, StandardOpenOption.READ);
-        if (!s.loadSealedIndex(h.bytes())) {
-            s.rebuildSealed(dir, entryBytesMax);
+        ByteBuffer f = h.footer();
+        if (f != null && f.getLong(32) == s.log.size()) {
+            s.lastRaftIndex = f.getLong(8);
+            s.lastTerm = f.getLong(16);
+            s.endOffset = f.getLong(24);
+            s.writtenBytes = f.getLong(32);
+            s.maxTimestampMs = f.getLong(40);
+            s.indexFileBytes = h.fileBytes();
+            s.indexLoaded = false;
+        } else {
+            s.rebuildSealed();
         }
         s.sealed = true;
         return s;
@@ -174,36 +219,53 @@ public final class Segment {
 
     /** True when the index file ends with a valid footer (the segment was sealed before a crash). */
     public static boolean hasValidFooter(IndexFile h) {
-        ByteBuffer b = h.bytes();
-        int n = b.limit();
-        return n >= HEADER_BYTES + FOOTER_BYTES && (n - HEADER_BYTES - FOOTER_BYTES) % POINT_BYTES == 0
-                && b.getInt(n - FOOTER_BYTES) == SEAL_MAGIC
-                && b.getInt(n - 4) == FrameCodec.crc(b, 0, n - 4);
+        return h.footer() != null;
     }
 
-    private boolean loadSealedIndex(ByteBuffer b) throws IOException {
-        if (!hasValidFooter(new IndexFile(0, 0, 0, 0, 0, b))) {
-            return false;
+    /**
+     * The sparse index points, loading a sealed segment's points on first use. If the index
+     * file's CRC does not match, the segment is scanned and the index rewritten (the footer's
+     * summary must agree with the frames, else the segment is corrupt).
+     */
+    public SparseIndex.Points points() throws IOException {
+        if (!indexLoaded) {
+            loadIndex();
         }
-        int n = b.limit();
-        int f = n - FOOTER_BYTES;
-        int points = b.getInt(f + 4);
-        if (points != (f - HEADER_BYTES) / POINT_BYTES || b.getLong(f + 32) != log.size()) {
-            return false;
-        }
-        for (int i = 0; i < points; i++) {
-            int at = HEADER_BYTES + i * POINT_BYTES;
-            index.add(b.getLong(at), b.getLong(at + 8), b.getLong(at + 16), b.getInt(at + 32));
-        }
-        lastRaftIndex = b.getLong(f + 8);
-        lastTerm = b.getLong(f + 16);
-        endOffset = b.getLong(f + 24);
-        writtenBytes = b.getLong(f + 32);
-        maxTimestampMs = b.getLong(f + 40);
-        return true;
+        return index.snapshot();
     }
 
-    private void rebuildSealed(Path dir, int entryBytesMax) throws IOException {
+    private synchronized void loadIndex() throws IOException {
+        if (indexLoaded) {
+            return;
+        }
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(indexPath));
+        int n = b.limit();
+        if (n == indexFileBytes && n >= HEADER_BYTES + FOOTER_BYTES
+                && b.getInt(n - 8) == FrameCodec.crc(b, 0, n - 8)) {
+            for (int at = HEADER_BYTES; at + FOOTER_BYTES < n; at += POINT_BYTES) {
+                index.add(b.getLong(at), b.getLong(at + 8), b.getLong(at + 16), b.getInt(at + 32), b.getLong(at + 24));
+            }
+        } else {
+            long expectIndex = lastRaftIndex;
+            long expectTerm = lastTerm;
+            long expectEnd = endOffset;
+            long expectBytes = writtenBytes;
+            lastRaftIndex = prevRaftIndex;
+            lastTerm = prevTerm;
+            endOffset = baseOffset;
+            rebuildSealed();
+            if (lastRaftIndex != expectIndex || lastTerm != expectTerm || endOffset != expectEnd
+                    || writtenBytes != expectBytes) {
+                throw new CorruptLogException(logPath, writtenBytes, String.format(
+                        "frames end at (index %d, term %d, offset %d, byte %d) but the footer says (%d, %d, %d, %d)",
+                        lastRaftIndex, lastTerm, endOffset, writtenBytes, expectIndex, expectTerm, expectEnd,
+                        expectBytes));
+            }
+        }
+        indexLoaded = true;
+    }
+
+    private void rebuildSealed() throws IOException {
         org.slf4j.LoggerFactory.getLogger(Segment.class)
                 .warn("index of sealed segment {} is damaged; rebuilding it from a full scan", logPath);
         long size = log.size();
@@ -217,14 +279,15 @@ public final class Segment {
                 throw new CorruptLogException(logPath, sc.position(), "sealed segment: " + sc.problem());
             }
             checkSequence(sc.entry(), sc.framePosition());
-            track(sc.entry(), sc.framePosition(), sc.frameBytes(), 0, false);
+            track(sc.entry(), sc.framePosition(), 0);
         }
         writtenBytes = size;
         // Rewrite the whole index (header, points, footer) in place of the damaged one.
         Path tmp = dir.resolve(name + INDEX_SUFFIX + ".tmp");
         try (FileChannel ch = io.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            ByteBuffer all = encodeWholeIndex(true);
+            ByteBuffer all = encodeWholeIndex();
+            indexFileBytes = all.remaining();
             Disk.writeFully(ch, all, 0);
             ch.force(true);
         }
@@ -249,10 +312,13 @@ public final class Segment {
                                       int indexIntervalBytes) throws IOException {
         Segment s = new Segment(io, dir, name, h.baseOffset(), h.prevRaftIndex(), h.prevTerm(), h.createdMs(),
                 h.flags());
+        s.entryBytesMax = entryBytesMax;
         s.log = io.open(s.logPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         s.indexFile = io.open(s.indexPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
-            return s.recover(h.bytes(), entryBytesMax, indexIntervalBytes);
+            ByteBuffer b = ByteBuffer.allocate((int) s.indexFile.size());
+            Disk.readFully(s.indexFile, b, 0);
+            return s.recover(b.flip(), entryBytesMax, indexIntervalBytes);
         } catch (IOException | RuntimeException e) {
             s.closeQuietly();
             throw e;
@@ -287,7 +353,7 @@ public final class Segment {
             }
         }
         for (int i = 0; i < kept; i++) {
-            index.add(pts[i][0], pts[i][1], pts[i][2], (int) pts[i][4]);
+            index.add(pts[i][0], pts[i][1], pts[i][2], (int) pts[i][4], pts[i][3]);
         }
         if (kept > 0) {
             long[] p = pts[kept - 1];
@@ -299,6 +365,7 @@ public final class Segment {
             lastPointPosition = p[4];
         }
         indexFile.truncate(HEADER_BYTES + (long) kept * POINT_BYTES);
+        pointsInFile = kept;
 
         FrameScanner sc = new FrameScanner(log, start, size, 1 << 20, entryBytesMax);
         boolean first = true;
@@ -317,7 +384,7 @@ public final class Segment {
                     maxTimestampMs = Math.max(maxTimestampMs, e.maxTimestampMs());
                 } else {
                     checkSequence(e, sc.framePosition());
-                    track(e, sc.framePosition(), sc.frameBytes(), indexIntervalBytes, true);
+                    track(e, sc.framePosition(), indexIntervalBytes);
                 }
                 first = false;
                 continue;
@@ -331,12 +398,20 @@ public final class Segment {
             org.slf4j.LoggerFactory.getLogger(Segment.class).warn(
                     "truncating torn tail of {}: {} bytes from byte {} ({})", logPath, size - bad, bad, sc.problem());
             log.truncate(bad);
-            log.force(true);
             writtenBytes = bad;
+            finishRecovery();
             return new Recovery(this, size - bad, size - start);
         }
         writtenBytes = size;
+        finishRecovery();
         return new Recovery(this, 0, size - start);
+    }
+
+    /** Fsyncs what recovery kept (a crashed process leaves unsynced pages behind) and writes the points found. */
+    private void finishRecovery() throws IOException {
+        log.force(true);
+        durableBytes.accumulateAndGet(writtenBytes, Math::max);
+        writeDurablePoints();
     }
 
     /**
@@ -380,16 +455,12 @@ public final class Segment {
         }
     }
 
-    /** Applies a written frame to the writer state; adds an index point when the rules ask for one. */
-    private void track(LogEntry e, long position, int frameBytes, int indexIntervalBytes, boolean writePoint)
-            throws IOException {
+    /** Applies a written frame to the writer state; adds an in-memory index point when the rules ask for one. */
+    private void track(LogEntry e, long position, int indexIntervalBytes) {
         boolean point = lastPointPosition < 0 || e.term() != lastTerm
                 || position - lastPointPosition >= indexIntervalBytes;
         if (point) {
-            if (writePoint) {
-                writePoint(e, position);
-            }
-            index.add(e.baseOffset(), e.raftIndex(), e.term(), (int) position);
+            index.add(e.baseOffset(), e.raftIndex(), e.term(), (int) position, maxTimestampMs);
             lastPointPosition = position;
         }
         lastRaftIndex = e.raftIndex();
@@ -398,15 +469,41 @@ public final class Segment {
         maxTimestampMs = Math.max(maxTimestampMs, e.maxTimestampMs());
     }
 
-    private void writePoint(LogEntry e, long position) throws IOException {
-        ByteBuffer p = encodePoint(e.baseOffset(), e.raftIndex(), e.term(), maxTimestampMs, (int) position);
-        long at = HEADER_BYTES + (long) index.size() * POINT_BYTES;
+    /** Writes the points the log has been fsynced past. On failure the index file is cut back. */
+    private void writeDurablePoints() throws IOException {
+        SparseIndex.Points p = index.snapshot();
+        long durable = durableBytes.get();
+        int n = pointsInFile;
+        while (n < p.size() && p.positions()[n] <= durable) {
+            n++;
+        }
+        if (n == pointsInFile) {
+            return;
+        }
+        ByteBuffer b = ByteBuffer.allocate((n - pointsInFile) * POINT_BYTES);
+        for (int i = pointsInFile; i < n; i++) {
+            b.put(encodePoint(p.offsets()[i], p.indexes()[i], p.terms()[i], p.maxTimestampsMs()[i], p.positions()[i]));
+        }
+        long at = HEADER_BYTES + (long) pointsInFile * POINT_BYTES;
         try {
-            Disk.writeFully(indexFile, p, at);
+            Disk.writeFully(indexFile, b.flip(), at);
         } catch (IOException ex) {
             indexFile.truncate(at);
             throw ex;
         }
+        pointsInFile = n;
+    }
+
+    /** Fsyncs the log and writes every pending index point, so the next open scans almost nothing. */
+    public void syncForClose() throws IOException {
+        log.force(false);
+        durableBytes.accumulateAndGet(writtenBytes, Math::max);
+        writeDurablePoints();
+    }
+
+    /** Called by the flusher after an fsync that covered the first {@code bytes} of the log. */
+    public void markDurable(long bytes) {
+        durableBytes.accumulateAndGet(bytes, Math::max);
     }
 
     /**
@@ -418,11 +515,13 @@ public final class Segment {
         long pos = writtenBytes;
         int size = frame.remaining();
         Invariants.check(pos + size <= Integer.MAX_VALUE, "segment %s would exceed 2 GiB", name);
+        // Points for frames fsynced since the last append; a failure here leaves the log untouched.
+        writeDurablePoints();
         int pointsBefore = index.size();
         long lastPointBefore = lastPointPosition;
         try {
             Disk.writeFully(log, frame, pos);
-            track(e, pos, size, indexIntervalBytes, true);
+            track(e, pos, indexIntervalBytes);
         } catch (IOException ex) {
             // Cut the partial frame (and point) back so the file never holds half an entry we did not report.
             log.truncate(pos);
@@ -446,6 +545,8 @@ public final class Segment {
     public void seal() throws IOException {
         Invariants.check(!sealed, "segment %s sealed twice", name);
         log.force(true);
+        durableBytes.accumulateAndGet(writtenBytes, Math::max);
+        writeDurablePoints();
         long footerAt = HEADER_BYTES + (long) index.size() * POINT_BYTES;
         try {
             indexFile.truncate(footerAt);
@@ -455,13 +556,10 @@ public final class Segment {
                     footerAt);
             CRC32C c = new CRC32C();
             c.update(onDisk.flip());
-            ByteBuffer footer = ByteBuffer.allocate(FOOTER_BYTES);
-            footer.putInt(SEAL_MAGIC).putInt(index.size()).putLong(lastRaftIndex).putLong(lastTerm)
-                    .putLong(endOffset).putLong(writtenBytes).putLong(maxTimestampMs);
-            c.update(footer.duplicate().flip());
-            footer.putInt((int) c.getValue());
-            Disk.writeFully(indexFile, footer.flip(), footerAt);
+            ByteBuffer footer = encodeFooter(index.size(), c);
+            Disk.writeFully(indexFile, footer, footerAt);
             indexFile.force(true);
+            indexFileBytes = footerAt + FOOTER_BYTES;
         } catch (IOException ex) {
             indexFile.truncate(footerAt);
             throw ex;
@@ -483,6 +581,7 @@ public final class Segment {
         Invariants.check(position >= 0 && position <= writtenBytes, "truncate %s to %d of %d", name, position,
                 writtenBytes);
         if (sealed) {
+            points();
             Disk.makeWritable(logPath);
             Disk.makeWritable(indexPath);
             FileChannel rw = io.open(logPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -491,10 +590,12 @@ public final class Segment {
             indexFile = io.open(indexPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
         int keep = index.snapshot().firstAtOrAfterPosition(position);
-        indexFile.truncate(HEADER_BYTES + (long) keep * POINT_BYTES);
+        pointsInFile = sealed ? keep : Math.min(pointsInFile, keep);
+        indexFile.truncate(HEADER_BYTES + (long) pointsInFile * POINT_BYTES);
         indexFile.force(true);
         log.truncate(position);
         log.force(true);
+        durableBytes.set(position);
         index.truncate(keep);
         var pts = index.snapshot();
         lastPointPosition = keep == 0 ? -1 : pts.positions()[keep - 1];
@@ -522,10 +623,21 @@ public final class Segment {
         return b.flip();
     }
 
-    /** Header, all points and (if {@code withFooter}) the footer, as one buffer. */
-    private ByteBuffer encodeWholeIndex(boolean withFooter) {
+    /** The footer; {@code prefixCrc} holds the CRC32C of every index byte before it. */
+    private ByteBuffer encodeFooter(int points, CRC32C prefixCrc) {
+        ByteBuffer f = ByteBuffer.allocate(FOOTER_BYTES);
+        f.putInt(SEAL_MAGIC).putInt(points).putLong(lastRaftIndex).putLong(lastTerm).putLong(endOffset)
+                .putLong(writtenBytes).putLong(maxTimestampMs);
+        prefixCrc.update(f.duplicate().flip());
+        f.putInt((int) prefixCrc.getValue());
+        f.putInt(FrameCodec.crc(f, 0, FOOTER_BYTES - 4));
+        return f.flip();
+    }
+
+    /** Header, all points and the footer, as one buffer. */
+    private ByteBuffer encodeWholeIndex() {
         var p = index.snapshot();
-        int size = HEADER_BYTES + p.size() * POINT_BYTES + (withFooter ? FOOTER_BYTES : 0);
+        int size = HEADER_BYTES + p.size() * POINT_BYTES + FOOTER_BYTES;
         ByteBuffer b = ByteBuffer.allocate(size);
         b.put(encodeHeader());
         // Points store the running max timestamp only for recovery of an active segment; a
@@ -533,13 +645,9 @@ public final class Segment {
         for (int i = 0; i < p.size(); i++) {
             b.put(encodePoint(p.offsets()[i], p.indexes()[i], p.terms()[i], 0, p.positions()[i]));
         }
-        if (withFooter) {
-            b.putInt(SEAL_MAGIC).putInt(p.size()).putLong(lastRaftIndex).putLong(lastTerm).putLong(endOffset)
-                    .putLong(writtenBytes).putLong(maxTimestampMs);
-            CRC32C c = new CRC32C();
-            c.update(b.duplicate().flip());
-            b.putInt((int) c.getValue());
-        }
+        CRC32C c = new CRC32C();
+        c.update(b.duplicate().flip());
+        b.put(encodeFooter(p.size(), c));
         return b.flip();
     }
 
@@ -591,9 +699,6 @@ public final class Segment {
         return writtenBytes;
     }
 
-    public SparseIndex index() {
-        return index;
-    }
 
     public FileChannel channel() {
         return log;
@@ -625,7 +730,7 @@ public final class Segment {
 
     /** Bytes this segment occupies on disk (log + index). */
     public long diskBytes() {
-        return writtenBytes + HEADER_BYTES + (long) index.size() * POINT_BYTES + (sealed ? FOOTER_BYTES : 0);
+        return writtenBytes + (sealed ? indexFileBytes : HEADER_BYTES + (long) pointsInFile * POINT_BYTES);
     }
 
     public void close() throws IOException {

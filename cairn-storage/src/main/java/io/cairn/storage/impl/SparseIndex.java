@@ -16,7 +16,8 @@ import java.util.Arrays;
  */
 public final class SparseIndex {
     /** An immutable view of the first {@code size} points. */
-    public record Points(long[] offsets, long[] indexes, long[] terms, int[] positions, int size) {
+    public record Points(long[] offsets, long[] indexes, long[] terms, int[] positions, long[] maxTimestampsMs,
+                         int size) {
         /** Slot of the last point with raftIndex &lt;= {@code raftIndex}, or -1. */
         public int floorByIndex(long raftIndex) {
             int lo = 0;
@@ -67,7 +68,8 @@ public final class SparseIndex {
         }
     }
 
-    private volatile Points points = new Points(new long[16], new long[16], new long[16], new int[16], 0);
+    private volatile Points points =
+            new Points(new long[16], new long[16], new long[16], new int[16], new long[16], 0);
 
     public Points snapshot() {
         return points;
@@ -77,8 +79,11 @@ public final class SparseIndex {
         return points.size();
     }
 
-    /** Writer only. */
-    public void add(long offset, long raftIndex, long term, int position) {
+    /**
+     * Writer only. {@code maxTimestampMs} is the segment's largest timestamp before this point's
+     * entry (persisted so that recovery from this point knows it).
+     */
+    public void add(long offset, long raftIndex, long term, int position, long maxTimestampMs) {
         Points p = points;
         int n = p.size();
         if (n > 0) {
@@ -91,25 +96,28 @@ public final class SparseIndex {
         long[] indexes = p.indexes();
         long[] terms = p.terms();
         int[] positions = p.positions();
+        long[] maxTs = p.maxTimestampsMs();
         if (n == offsets.length) {
             int cap = n * 2;
             offsets = Arrays.copyOf(offsets, cap);
             indexes = Arrays.copyOf(indexes, cap);
             terms = Arrays.copyOf(terms, cap);
             positions = Arrays.copyOf(positions, cap);
+            maxTs = Arrays.copyOf(maxTs, cap);
         }
         offsets[n] = offset;
         indexes[n] = raftIndex;
         terms[n] = term;
         positions[n] = position;
+        maxTs[n] = maxTimestampMs;
         // The volatile write publishes the slot written above to readers.
-        points = new Points(offsets, indexes, terms, positions, n + 1);
+        points = new Points(offsets, indexes, terms, positions, maxTs, n + 1);
     }
 
     /** Keeps the first {@code n} points. Only under the log's structure write lock. */
     public void truncate(int n) {
         Points p = points;
         Invariants.check(n >= 0 && n <= p.size(), "truncate index to %d of %d points", n, p.size());
-        points = new Points(p.offsets(), p.indexes(), p.terms(), p.positions(), n);
+        points = new Points(p.offsets(), p.indexes(), p.terms(), p.positions(), p.maxTimestampsMs(), n);
     }
 }
