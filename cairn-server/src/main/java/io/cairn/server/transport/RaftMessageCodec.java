@@ -29,7 +29,7 @@ import java.util.TreeSet;
  *   5 Heartbeat          commit u64, readRound u64
  *   6 HeartbeatResponse  readRound u64
  *   7 InstallSnapshot    index u64, term u64, voters, learners, data
- *   8 TimeoutNow         (nothing)
+ *   8 TimeoutNow         commit u64
  *   entry = term u64, index u64, type u8, length u32, bytes;  node set = count u16, str...
  * </pre>
  * The tags and layouts are a wire format: never renumber, only add.
@@ -90,7 +90,7 @@ public final class RaftMessageCodec implements MessageCodec<RaftMessage> {
                 writeNodes(out, md.membership().learners());
                 out.writeInt(m.snapshot().data().length).writeBytes(m.snapshot().data());
             }
-            case RaftMessage.TimeoutNow m -> out.writeByte(TIMEOUT_NOW).writeLong(m.term());
+            case RaftMessage.TimeoutNow m -> out.writeByte(TIMEOUT_NOW).writeLong(m.term()).writeLong(m.commit());
         }
     }
 
@@ -136,7 +136,7 @@ public final class RaftMessageCodec implements MessageCodec<RaftMessage> {
                 yield new RaftMessage.InstallSnapshot(g, from, to, term,
                         new Snapshot(new SnapshotMetadata(index, sTerm, new Membership(voters, learners)), data));
             }
-            case TIMEOUT_NOW -> new RaftMessage.TimeoutNow(g, from, to, term);
+            case TIMEOUT_NOW -> new RaftMessage.TimeoutNow(g, from, to, term, in.readLong());
             default -> throw new IllegalArgumentException("unknown raft message tag " + tag);
         };
     }

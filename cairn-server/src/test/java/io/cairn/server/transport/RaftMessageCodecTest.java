@@ -92,6 +92,6 @@ class RaftMessageCodecTest {
                 Combinators.combine(group, node, node, term, index, index).as(RaftMessage.Heartbeat::new),
                 Combinators.combine(group, node, node, term, index).as(RaftMessage.HeartbeatResponse::new),
                 Combinators.combine(group, node, node, term, snapshot).as(RaftMessage.InstallSnapshot::new),
-                Combinators.combine(group, node, node, term).as(RaftMessage.TimeoutNow::new));
+                Combinators.combine(group, node, node, term, index).as(RaftMessage.TimeoutNow::new));
     }
 }
