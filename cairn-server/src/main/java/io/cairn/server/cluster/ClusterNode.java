@@ -93,6 +93,7 @@ public final class ClusterNode implements AutoCloseable {
             for (NodeInfo n : nodes) transport.addPeer(new PeerAddress(n.id(), n.peerHost(), n.peerPort()));
 
             NodeMetrics metrics = new NodeMetrics();
+            io.cairn.server.transport.TransportMetrics.register(metrics.registry(), transport);
             ClusterBroker[] brokerRef = new ClusterBroker[1];
             io.cairn.server.replica.PeerTransport replicaTransport = new io.cairn.server.replica.PeerTransport() {
                 @Override
