@@ -93,12 +93,17 @@ class ClusterIT {
             LocalCluster.await(() -> acked.size() >= 150, () -> "150 acknowledged records, have " + acked.size());
             String leader = cluster.leaderOf("orders", 0);
             assertThat(leader).isNotNull();
+            LocalCluster.Reply commit = cluster.follow("POST", cluster.url(cluster.indexOf(leader)) + "/broker/commit",
+                    "{\"topic\":\"orders\",\"group\":\"billing\",\"partition\":0,\"offset\":99}", Duration.ofSeconds(10));
+            assertThat(commit.status()).as("commit: %s", commit.body()).isEqualTo(200);
             cluster.kill(cluster.indexOf(leader));
             int before = acked.size();
             LocalCluster.await(() -> acked.size() >= before + 150, () -> "150 more records after killing " + leader
                     + ", have " + (acked.size() - before));
             String newLeader = cluster.leaderOf("orders", 0);
             assertThat(newLeader).isNotNull().isNotEqualTo(leader);
+            JsonNode page = cluster.get(cluster.indexOf(newLeader), "/broker/consume/orders/billing/0?limit=1").body();
+            assertThat(page.path("committed_offset").asLong()).as("group offset survives the failover").isEqualTo(99);
         } finally {
             stop.set(true);
             producer.join(60_000);
