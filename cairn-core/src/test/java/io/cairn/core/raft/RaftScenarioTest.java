@@ -249,6 +249,7 @@ class RaftScenarioTest {
             int election = 10;
             int heartbeat = 1;
             long seed = 1;
+            long appendBytes = 1L << 20;
             for (String a : args) {
                 if (!a.contains("=")) {
                     ids.add(a);
@@ -261,6 +262,7 @@ class RaftScenarioTest {
                     case "election" -> election = Integer.parseInt(kv[1]);
                     case "heartbeat" -> heartbeat = Integer.parseInt(kv[1]);
                     case "seed" -> seed = Long.parseLong(kv[1]);
+                    case "appendbytes" -> appendBytes = Long.parseLong(kv[1]);
                     default -> throw new IllegalArgumentException("unknown cluster option " + a);
                 }
             }
@@ -268,7 +270,9 @@ class RaftScenarioTest {
             final boolean cq = checkQuorum;
             final int el = election;
             final int hb = heartbeat;
-            return new RaftHarness(ids, seed, c -> c.withPreVote(pv).withCheckQuorum(cq).withElectionTimeoutTicks(el, hb));
+            final long ab = appendBytes;
+            return new RaftHarness(ids, seed, c -> c.withPreVote(pv).withCheckQuorum(cq).withElectionTimeoutTicks(el, hb)
+                    .withInflight(c.inflightMessagesMax(), c.inflightBytesMax(), ab));
         }
     }
 }
