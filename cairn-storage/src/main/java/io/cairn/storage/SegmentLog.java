@@ -304,10 +304,10 @@ public final class SegmentLog implements AutoCloseable {
         return false;
     }
 
-    /** Seals the active segment now (no-op when it is empty); used by tests and operators. */
-    public void roll(boolean force) throws IOException {
+    /** Seals the active segment now (no-op when it is empty); for tests and operator commands. */
+    public void rollNow() throws IOException {
         checkWritable();
-        if (force && !segments[segments.length - 1].isEmpty()) {
+        if (!segments[segments.length - 1].isEmpty()) {
             roll();
         }
     }

@@ -112,7 +112,7 @@ class SegmentLogPropertyTest {
                         m.durableIndex = m.lastIndex();
                     } else if (kind < 70) {
                         what = "seal";
-                        log.roll(true);
+                        log.rollNow();
                         // Sealing fsyncs the segment; earlier ones were fsynced when sealed.
                         m.durableIndex = m.lastIndex();
                     } else if (kind < 77) {

@@ -268,11 +268,11 @@ class SegmentLogTest {
     void segmentsHoldingOnlyControlEntriesGetDistinctNames() throws Exception {
         SegmentLog log = open(small());
         appendNext(log, 1, 1);
-        log.roll(true);
+        log.rollNow();
         appendNext(log, 2, 0);
-        log.roll(true);
+        log.rollNow();
         appendNext(log, 2, 0);
-        log.roll(true);
+        log.rollNow();
         appendNext(log, 2, 3);
         assertThat(log.segmentInfos()).hasSize(4);
         List<LogEntry> all = log.readFromIndex(1, 100, Integer.MAX_VALUE);
@@ -396,7 +396,7 @@ class SegmentLogTest {
         }
         java.util.Random rnd = new java.util.Random(7);
         long term = 1;
-        for (int op = 0; op < 3000; op++) {
+        for (int op = 0; op < 1000; op++) {
             int k = rnd.nextInt(100);
             if (k < 80) {
                 appendNext(log, term, rnd.nextInt(4));
@@ -404,7 +404,7 @@ class SegmentLogTest {
                 term++;
                 log.truncateSuffix(log.lastIndex() - rnd.nextInt((int) Math.min(20, log.lastIndex() - log.firstIndex() + 1)));
             } else if (k < 94) {
-                log.roll(true);
+                log.rollNow();
             } else {
                 log.deleteSegmentsBefore(log.nextOffset() - rnd.nextInt(100));
             }
