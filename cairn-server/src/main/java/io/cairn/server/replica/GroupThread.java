@@ -18,6 +18,7 @@ final class GroupThread implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupThread.class);
 
     private final ScheduledExecutorService executor;
+    private volatile Thread owner;
     /** The groups this thread ticks; touched on the thread only. Bounded by the partitions on the node. */
     private final List<PartitionReplica> replicas = new ArrayList<>();
 
@@ -25,6 +26,7 @@ final class GroupThread implements AutoCloseable {
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
+            owner = t;
             return t;
         });
         executor.scheduleAtFixedRate(this::tickAll, tickMs, tickMs, TimeUnit.MILLISECONDS);
@@ -36,6 +38,11 @@ final class GroupThread implements AutoCloseable {
 
     void execute(Runnable task) {
         executor.execute(task);
+    }
+
+    /** True on this group thread itself (where waiting for a task queued on it would deadlock). */
+    boolean isCurrentThread() {
+        return Thread.currentThread() == owner;
     }
 
     /** On this thread. */

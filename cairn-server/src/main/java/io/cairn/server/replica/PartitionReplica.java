@@ -121,8 +121,29 @@ public final class PartitionReplica implements PartitionHandle {
     private HardState persistedHardState;
     /** Entries this replica proposed and has not yet seen applied, in index order. */
     private final ArrayDeque<Proposal> proposals = new ArrayDeque<>();
-    /** Produce requests proposed (or answered by an in-flight entry), waiting for their write concern. */
-    private final ArrayDeque<ProduceRequest> awaiting = new ArrayDeque<>();
+    private final AwaitingWrites awaiting;
+    /** What {@link #awaiting} asks about durability, always about the current RaftNode. */
+    private final AwaitingWrites.Progress progressView = new AwaitingWrites.Progress() {
+        @Override
+        public Durability durability(long index, long term) {
+            return raft.durability(index, term);
+        }
+
+        @Override
+        public long durableIndex() {
+            return log.durableIndex();
+        }
+
+        @Override
+        public long lastIndex() {
+            return log.lastIndex();
+        }
+
+        @Override
+        public long appliedIndex() {
+            return sm.appliedIndex();
+        }
+    };
     private final ProduceBatcher batcher = new ProduceBatcher();
     /** Readys whose writes are not yet known durable, in Ready order. */
     private final ArrayDeque<PersistWait> persistWaits = new ArrayDeque<>();
@@ -168,6 +189,7 @@ public final class PartitionReplica implements PartitionHandle {
         this.view = view;
         this.sm = sm;
         this.persistedHardState = persistedHardState;
+        this.awaiting = new AwaitingWrites(partition, rt.metrics);
         this.produceQueue = new ProduceQueue(rt.options.produceQueueRequestsMax(), rt.options.produceQueueBytesMax());
         snapshots.restoredAt(sm.appliedIndex());
         this.reader = new PartitionReader(partition, log, rt.readers, rt.timer, rt.options.consumeWaitersMax());
@@ -220,13 +242,14 @@ public final class PartitionReplica implements PartitionHandle {
                     new InitialState(initialHs, membership, sm.appliedIndex()));
             FileStore store = Files.getFileStore(spec.dir());
             long t2 = System.nanoTime();
+            long restoredIndex = source.map(Snapshot::index).orElse(0L);
+            long toReplay = Math.max(0, log.lastIndex() - restoredIndex);
             PartitionReplica r = new PartitionReplica(rt, spec, groupId, log, store, snapshots, hardStateFile, view, sm, hs);
             r.start(membership);
             long t3 = System.nanoTime();
             LOG.info("opened {}/{} in {} ms: log tail check {} ms, state restore {} ms (index {}), replay of {} entries "
                             + "and election {} ms; high watermark {}", spec.topic(), spec.partition(), (t3 - t0) / 1_000_000,
-                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, source.map(Snapshot::index).orElse(0L),
-                    Math.max(0, log.lastIndex() - source.map(Snapshot::index).orElse(0L)), (t3 - t2) / 1_000_000,
+                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, restoredIndex, toReplay, (t3 - t2) / 1_000_000,
                     r.reader.highWatermark());
             return r;
         } catch (IOException | RuntimeException e) {
@@ -374,16 +397,15 @@ public final class PartitionReplica implements PartitionHandle {
 
     @Override
     public List<PartitionHandle.SegmentInfo> segments() {
+        if (thread.isCurrentThread()) {
+            return listSegments();
+        }
         CompletableFuture<List<PartitionHandle.SegmentInfo>> f = new CompletableFuture<>();
         try {
+            // Segment state belongs to the log's writer, which is the group thread.
             thread.execute(() -> {
                 try {
-                    List<PartitionHandle.SegmentInfo> out = new ArrayList<>();
-                    for (io.cairn.storage.SegmentInfo s : log.segmentInfos()) {
-                        out.add(new PartitionHandle.SegmentInfo(s.baseOffset(), s.endOffset(), s.diskBytes(),
-                                s.endOffset() > s.baseOffset() ? s.maxTimestampMs() : -1, s.sealed()));
-                    }
-                    f.complete(out);
+                    f.complete(listSegments());
                 } catch (Throwable t) {
                     f.completeExceptionally(t);
                 }
@@ -396,6 +418,15 @@ public final class PartitionReplica implements PartitionHandle {
             Thread.currentThread().interrupt();
             throw new BrokerException.Unavailable("unavailable", "interrupted", 1000);
         }
+    }
+
+    private List<PartitionHandle.SegmentInfo> listSegments() {
+        List<PartitionHandle.SegmentInfo> out = new ArrayList<>();
+        for (io.cairn.storage.SegmentInfo s : log.segmentInfos()) {
+            out.add(new PartitionHandle.SegmentInfo(s.baseOffset(), s.endOffset(), s.diskBytes(),
+                    s.endOffset() > s.baseOffset() ? s.maxTimestampMs() : -1, s.sealed()));
+        }
+        return out;
     }
 
     /**
@@ -414,6 +445,11 @@ public final class PartitionReplica implements PartitionHandle {
     /** Counters for tests and the group-commit report: batch entries and the requests they carried. */
     record Stats(long batchEntries, long produceRequests, long fsyncs, long lastIndex) {}
 
+    /** Runs {@code task} on this replica's group thread (tests hold the thread to fill queues). */
+    void runOnGroupThread(Runnable task) {
+        thread.execute(task);
+    }
+
     Stats stats() {
         return new Stats(batchesProposed.get(), requestsProposed.get(), rt.flusher.fsyncCount(), log.lastIndex());
     }
@@ -421,6 +457,10 @@ public final class PartitionReplica implements PartitionHandle {
     @Override
     public void close() {
         if (closed) {
+            return;
+        }
+        if (thread.isCurrentThread()) {
+            closeOnThread();
             return;
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -855,78 +895,12 @@ public final class PartitionReplica implements PartitionHandle {
         // Produce requests waiting on it learn LOST from raft.durability() in completeAwaiting().
     }
 
-    /** Answers produce requests whose entry meets their write concern (or can no longer). */
     private void completeAwaiting() {
-        if (awaiting.isEmpty()) {
-            return;
-        }
-        long durable = log.durableIndex();
-        long now = System.nanoTime();
-        for (Iterator<ProduceRequest> it = awaiting.iterator(); it.hasNext(); ) {
-            ProduceRequest req = it.next();
-            if (req.isDone()) {
-                it.remove();
-                continue;
-            }
-            if (req.waitIndex == 0) {
-                complete(req, now);
-                it.remove();
-                continue;
-            }
-            if (req.waitIndex > durable && req.waitIndex <= log.lastIndex()) {
-                continue; // Not even durable here yet; no write concern can be met.
-            }
-            Durability d = raft.durability(req.waitIndex, req.waitTerm);
-            switch (d) {
-                case LOST -> {
-                    req.fail(new BrokerException.Unavailable("not_written",
-                            "leadership changed before the write was durable; it was not written", 200));
-                    it.remove();
-                }
-                case UNKNOWN -> {
-                    req.fail(new BrokerException.OutcomeUnknown(
-                            "this node lost leadership before the write met its write concern; it may or may not be committed"));
-                    it.remove();
-                }
-                default -> {
-                    boolean applied = sm.appliedIndex() >= req.waitIndex;
-                    if (d.satisfies(toRaftAcks(req.acks)) && (req.acks == Acks.LEADER || applied)) {
-                        complete(req, now);
-                        it.remove();
-                    }
-                }
-            }
-        }
-    }
-
-    private void complete(ProduceRequest req, long nowNanos) {
-        long queueUs = req.proposedNanos == 0 ? -1 : (req.proposedNanos - req.enqueuedNanos) / 1000;
-        long serverUs = (nowNanos - req.enqueuedNanos) / 1000;
-        long fsyncUs = req.proposedNanos == 0 ? -1 : (nowNanos - req.proposedNanos) / 1000;
-        if (req.complete(new ProduceResult(partition, List.of(req.results), new Timing(queueUs, serverUs, fsyncUs, -1)))
-                && rt.metrics != null && req.proposedNanos != 0) {
-            rt.metrics.recordReplicationNanos(nowNanos - req.proposedNanos);
-        }
-    }
-
-    private static io.cairn.core.raft.Acks toRaftAcks(Acks acks) {
-        return switch (acks) {
-            case LEADER -> io.cairn.core.raft.Acks.LEADER;
-            case MAJORITY -> io.cairn.core.raft.Acks.MAJORITY;
-            case ALL -> io.cairn.core.raft.Acks.ALL;
-        };
+        awaiting.settle(progressView);
     }
 
     private void expireDeadlines(long now) {
-        BrokerException.OutcomeUnknown proposedTimeout = new BrokerException.OutcomeUnknown(
-                "the write concern was not met in time; the write may or may not be committed");
-        for (Iterator<ProduceRequest> it = awaiting.iterator(); it.hasNext(); ) {
-            ProduceRequest req = it.next();
-            if (req.isDone() || now - req.deadlineNanos >= 0) {
-                req.fail(proposedTimeout);
-                it.remove();
-            }
-        }
+        awaiting.expire(now);
         produceQueue.expire(now);
         for (Proposal p : proposals) {
             ControlRequest<?> c = p.control();
@@ -1009,13 +983,7 @@ public final class PartitionReplica implements PartitionHandle {
                 }
             }
         }
-        for (Iterator<ProduceRequest> it = awaiting.iterator(); it.hasNext(); ) {
-            ProduceRequest req = it.next();
-            if (req.waitIndex > last) {
-                req.fail(err);
-                it.remove();
-            }
-        }
+        awaiting.failAbove(last, err);
         diskFull = true;
         // No campaign here: the no-op would hit the full disk again at once. onTick retries.
     }
@@ -1036,10 +1004,7 @@ public final class PartitionReplica implements PartitionHandle {
             queuedControls.decrementAndGet();
             c.fail(err);
         }
-        for (ProduceRequest req : awaiting) {
-            req.fail(err);
-        }
-        awaiting.clear();
+        awaiting.failAll(err);
         for (Proposal p : proposals) {
             if (p.control() != null) {
                 p.control().fail(err);

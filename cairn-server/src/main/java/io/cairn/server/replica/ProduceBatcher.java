@@ -61,6 +61,11 @@ final class ProduceBatcher {
             if (req.isDone()) {
                 continue; // Timed out while queued: never proposed, so never written.
             }
+            if (nowNanos - req.deadlineNanos >= 0) {
+                req.fail(new io.cairn.server.broker.BrokerException.OutcomeUnknown(
+                        "the request timed out before it was written"));
+                continue;
+            }
             RecordResult[] results = new RecordResult[req.records.size()];
             boolean joins = false;
             long waitIndex = 0;

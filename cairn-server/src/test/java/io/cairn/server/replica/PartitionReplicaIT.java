@@ -140,6 +140,52 @@ class PartitionReplicaIT {
     }
 
     @Test
+    void everyWriteConcernIsMetOnAOneVoterGroup() throws Exception {
+        PartitionReplica p = harness.open(dir);
+        for (PartitionHandle.Acks acks : PartitionHandle.Acks.values()) {
+            ProduceResult r = await(p.produce(List.of(rec(acks.name())), acks, 10_000));
+            assertThat(r.results().get(0).duplicate()).isFalse();
+        }
+        assertThat(await(p.consume(0, 10, 1 << 20, 0)).records()).extracting(x -> new String(x.value()))
+                .containsExactly("LEADER", "MAJORITY", "ALL");
+    }
+
+    @Test
+    void aFullQueueAnswersOverloadedAndAnExpiredRequestIsNeverWritten() throws Exception {
+        harness.close();
+        ReplicaHarness small = new ReplicaHarness(ReplicaHarness.defaults().withProduceQueue(2, 1 << 20));
+        try {
+            PartitionReplica p = small.open(dir);
+            java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+            p.runOnGroupThread(() -> {
+                held.countDown();
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            held.await();
+            CompletableFuture<ProduceResult> kept = p.produce(List.of(rec("kept")), PartitionHandle.Acks.MAJORITY, 30_000);
+            long enqueued = System.nanoTime();
+            CompletableFuture<ProduceResult> expires = p.produce(List.of(rec("expires")), PartitionHandle.Acks.MAJORITY, 1);
+            assertThatThrownBy(() -> await(p.produce(List.of(rec("refused")), PartitionHandle.Acks.MAJORITY, 30_000)))
+                    .isInstanceOf(BrokerException.Overloaded.class);
+            while (System.nanoTime() - enqueued < 2_000_000) {
+                Thread.onSpinWait(); // the 1 ms deadline must pass while the group thread is held
+            }
+            hold.countDown();
+            assertThat(await(kept).results()).containsExactly(new RecordResult(0, false));
+            assertThatThrownBy(() -> await(expires)).isInstanceOf(BrokerException.OutcomeUnknown.class);
+            assertThat(await(p.consume(0, 10, 1 << 20, 0)).records()).extracting(x -> new String(x.value()))
+                    .containsExactly("kept");
+        } finally {
+            small.close();
+        }
+    }
+
+    @Test
     void keysAndEmptyValuesSurviveTheRoundTrip() throws Exception {
         PartitionReplica p = harness.open(dir);
         await(p.produce(List.of(new PartitionHandle.ProduceRecord(utf8("key"), new byte[0], null)),
