@@ -81,7 +81,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         long receivedNanos = System.nanoTime();
         String method = req.method().name();
         String uri = req.uri();
-        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        // After a decode failure Netty's decoder discards the rest of the connection's input, so
+        // keeping it open would leave the client waiting for answers that never come.
+        boolean keepAlive = HttpUtil.isKeepAlive(req) && !req.decoderResult().isFailure();
         String[] routeLabel = {"unmatched"};
         CompletableFuture<Response> answer;
         try {

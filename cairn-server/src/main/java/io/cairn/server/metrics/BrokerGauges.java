@@ -50,8 +50,8 @@ public final class BrokerGauges {
                         try {
                             handle = broker.partition(topic.name(), p);
                             groups = handle.groupOffsets();
-                        } catch (BrokerException.NotFound | UnsupportedOperationException e) {
-                            continue; // deleted meanwhile, or the replica cannot list groups
+                        } catch (BrokerException | UnsupportedOperationException e) {
+                            continue; // deleted meanwhile, still recovering, or the replica cannot list groups
                         }
                         long hw = handle.status().highWatermark();
                         for (var g : groups.entrySet()) {
@@ -69,8 +69,9 @@ public final class BrokerGauges {
             for (int p = 0; p < topic.partitions(); p++) {
                 try {
                     action.accept(topic.name(), broker.partition(topic.name(), p).status());
-                } catch (BrokerException.NotFound e) {
-                    // The topic was deleted between listing and reading; it simply drops out.
+                } catch (BrokerException e) {
+                    // Deleted between listing and reading, or still recovering: it drops out of this
+                    // scrape rather than failing the whole scrape (which would hide every other metric).
                 }
             }
         }

@@ -10,6 +10,8 @@ import io.cairn.server.broker.PartitionFactory;
 import io.cairn.server.broker.PartitionFactory.PartitionSettings;
 import io.cairn.server.broker.PartitionFactory.PartitionSpec;
 import io.cairn.server.broker.PartitionHandle;
+import io.cairn.storage.AtomicStateFile;
+import io.cairn.storage.DiskFullException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,12 +32,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * The single-node {@link Broker}: a durable list of topics in {@code <data-dir>/topics.json} and
+ * The single-node {@link Broker}: a durable list of topics in {@code <data-dir>/topics.state} and
  * one replica per partition, opened through the {@link PartitionFactory}.
  *
  * <p>Every change to the topic list runs on one admin thread, so changes are serialised without
  * locks and no file I/O ever runs on an event loop. Readers see an immutable {@link Topic}
  * snapshot through a concurrent map.
+ *
+ * <p>The list is JSON in {@code <data-dir>/topics.state}, the storage engine's CRC-checked atomic
+ * state file, so a damaged list stops startup instead of silently losing topics.
  *
  * <p>Crash ordering: a create persists the topic before creating its directories, and a delete
  * persists the removal before deleting them; at startup, directories of topics not in the state
@@ -48,7 +53,14 @@ public final class TopicRegistry implements Broker {
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     /** Partitions per topic; each is a Raft group with its own files, so this bounds file handles. */
     public static final int PARTITIONS_MAX = 1024;
+    /**
+     * Partitions on one node across all topics. Each is a Raft group with open segment files and
+     * a slot on a group thread, so this bounds file handles, memory and tick work per node.
+     */
+    public static final int NODE_PARTITIONS_MAX = 10_000;
     private static final int STATE_VERSION = 1;
+    /** The topic list: JSON inside the storage engine's CRC-checked atomic state file. */
+    static final String STATE_FILE = "topics.state";
     /** Cache lifetime of the disk-usage sum: the bound may be overshot by what is written meanwhile. */
     private static final long DISK_USAGE_CACHE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -74,7 +86,7 @@ public final class TopicRegistry implements Broker {
     public TopicRegistry(Path dataDir, PartitionFactory factory, PartitionSettings settings, int nodeCount) {
         this.dataDir = dataDir;
         this.topicsDir = dataDir.resolve("topics");
-        this.stateFile = new AtomicStateFile(dataDir.resolve("topics.json"));
+        this.stateFile = new AtomicStateFile(dataDir.resolve(STATE_FILE));
         this.factory = factory;
         this.settings = settings;
         this.nodeCount = nodeCount;
@@ -90,7 +102,12 @@ public final class TopicRegistry implements Broker {
         for (TopicSpec spec : readState()) {
             topics.put(spec.name(), new Topic(spec, null));
         }
-        return CompletableFuture.runAsync(this::openAll, admin);
+        return CompletableFuture.runAsync(this::openAll, admin).whenComplete((v, t) -> {
+            if (t != null) {
+                notReadyReason = "partition recovery failed: " + String.valueOf(t.getCause() != null ? t.getCause().getMessage()
+                    : t.getMessage());
+            }
+        });
     }
 
     private void openAll() {
@@ -111,7 +128,7 @@ public final class TopicRegistry implements Broker {
         try (var dirs = Files.list(topicsDir)) {
             for (Path dir : dirs.toList()) {
                 if (!topics.containsKey(dir.getFileName().toString())) {
-                    log.warn("removing {}: its topic is not in topics.json (a delete was interrupted)", dir);
+                    log.warn("removing {}: its topic is not in the topic list (a delete was interrupted)", dir);
                     deleteRecursively(dir);
                 }
             }
@@ -126,9 +143,17 @@ public final class TopicRegistry implements Broker {
             Path dir = topicsDir.resolve(spec.name()).resolve(Integer.toString(p));
             try {
                 handles[p] = factory.open(new PartitionSpec(spec.name(), p, dir, settings));
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                for (int q = 0; q < p; q++) {
+                    closeQuietly(handles[q]);
+                }
+                if (e instanceof DiskFullException || e instanceof IOException io && isNoSpace(io)) {
+                    throw new BrokerException.DiskFull("no space to create partition " + p + " of topic '"
+                        + spec.name() + "': " + e.getMessage());
+                }
                 throw new UncheckedIOException("cannot open partition " + p + " of topic '" + spec.name()
-                    + "' in " + dir + ": " + e.getMessage(), e);
+                    + "' in " + dir + ": " + e.getMessage(),
+                    e instanceof IOException io ? io : new IOException(e));
             }
         }
         return handles;
@@ -151,11 +176,26 @@ public final class TopicRegistry implements Broker {
                 throw new BrokerException.Conflict("topic_exists",
                     "topic '" + spec.name() + "' exists with other settings: " + describeSpec(existing.spec()));
             }
-            var next = new ArrayList<>(specs());
+            List<TopicSpec> before = specs();
+            int onNode = before.stream().mapToInt(TopicSpec::partitions).sum();
+            if (onNode + spec.partitions() > NODE_PARTITIONS_MAX) {
+                throw new BrokerException.BadRequest("too_many_partitions", "this node holds " + onNode
+                    + " partitions; " + spec.partitions() + " more would exceed its bound of " + NODE_PARTITIONS_MAX);
+            }
+            var next = new ArrayList<>(before);
             next.add(spec);
             // Persist before creating directories; see the class comment for why this order.
             writeState(next);
-            topics.put(spec.name(), new Topic(spec, openPartitions(spec)));
+            PartitionHandle[] handles;
+            try {
+                handles = openPartitions(spec);
+            } catch (RuntimeException e) {
+                // Undo, so a failed create leaves no topic behind (in memory, in the file, or on disk).
+                writeState(before);
+                deleteRecursively(topicsDir.resolve(spec.name()));
+                throw e;
+            }
+            topics.put(spec.name(), new Topic(spec, handles));
             log.info("created topic {}", describeSpec(spec));
             return new TopicCreated(spec, true);
         }, admin);
@@ -382,11 +422,10 @@ public final class TopicRegistry implements Broker {
         try {
             root = JSON.readTree(bytes.get());
         } catch (IOException e) {
-            throw new IOException(dataDir.resolve("topics.json") + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new IOException(stateFile.path() + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
         if (root == null || root.path("version").asInt(-1) != STATE_VERSION || !root.path("topics").isArray()) {
-            throw new IOException(dataDir.resolve("topics.json") + " has an unknown format (expected version "
-                + STATE_VERSION + ")");
+            throw new IOException(stateFile.path() + " has an unknown format (expected version " + STATE_VERSION + ")");
         }
         var out = new ArrayList<TopicSpec>();
         for (JsonNode t : root.get("topics")) {
@@ -398,7 +437,7 @@ public final class TopicRegistry implements Broker {
         }
         for (TopicSpec spec : out) {
             Invariants.check(NAME.matcher(spec.name()).matches() && spec.partitions() >= 1,
-                "topics.json holds an invalid topic %s", spec);
+                "the topic list holds an invalid topic %s", spec);
         }
         return out;
     }
@@ -418,11 +457,10 @@ public final class TopicRegistry implements Broker {
         });
         try {
             stateFile.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        } catch (DiskFullException e) {
+            throw new BrokerException.DiskFull("no space to save the topic list: " + e.getMessage());
         } catch (IOException e) {
-            if (isNoSpace(e)) {
-                throw new BrokerException.DiskFull("cannot write topics.json: " + e.getMessage());
-            }
-            throw new UncheckedIOException("cannot write " + dataDir.resolve("topics.json"), e);
+            throw new UncheckedIOException("cannot write " + stateFile.path(), e);
         }
     }
 
@@ -439,7 +477,9 @@ public final class TopicRegistry implements Broker {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
-            AtomicStateFile.fsyncDirectory(dir.getParent());
+            try (var ch = java.nio.channels.FileChannel.open(dir.getParent(), java.nio.file.StandardOpenOption.READ)) {
+                ch.force(true); // make the removal durable, so a crash cannot bring the files back
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + dir, e);
         }

@@ -58,11 +58,11 @@ class CliIT {
     @Test
     void aDamagedTopicListStopsStartupWithOneLine() throws Exception {
         Files.createDirectories(dir.resolve("d"));
-        Files.writeString(dir.resolve("d/topics.json"), "{\"version\":1,\"topics\":[");
+        Files.writeString(dir.resolve("d/topics.state"), "{\"version\":1,\"topics\":[");
         try (var p = NodeProcess.start(dir, Map.of(), "start", "--host", "127.0.0.1", "--port", "0", "--data-dir", "d")) {
             assertThat(p.await()).isNotZero();
             assertThat(p.stderr().lines().toList()).hasSize(1);
-            assertThat(p.stderr()).startsWith("cairn: cannot read the topic list").contains("topics.json");
+            assertThat(p.stderr()).startsWith("cairn: cannot read the topic list").contains("topics.state");
         }
     }
 

@@ -136,6 +136,19 @@ class TopicsIT {
     }
 
     @Test
+    void aCreateThatCannotMakeItsDirectoriesLeavesNoTopicBehind() throws Exception {
+        // A stray file where the topic's directory must go makes the replica fail to open.
+        Files.writeString(dir.resolve("topics/x"), "in the way");
+        var r = http.createTopic("x", 2);
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(r.error()).isEqualTo("internal_error");
+        assertThat(http.get("/broker/topics").json().path("topics")).isEmpty();
+        assertThat(new String(Files.readAllBytes(dir.resolve("topics.state")), java.nio.charset.StandardCharsets.ISO_8859_1))
+            .contains("\"topics\"").doesNotContain("\"x\"");
+        assertThat(http.createTopic("x", 2).status()).isEqualTo(201);
+    }
+
+    @Test
     void wrongMethodUnknownRouteAndUnknownTopic() {
         var r = http.send(http.request("/broker/topics").PUT(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
         assertThat(r.status()).isEqualTo(405);
