@@ -56,9 +56,11 @@ public final class ClusterNode implements AutoCloseable {
     private final ClusterBroker broker;
     private final HttpApi http;
     private final int httpPort;
+    private final ClusterRetention retention;
 
     private ClusterNode(FileChannel lockChannel, PeerTransport<RaftMessage> transport, Flusher metadataFlusher,
-                        MetadataGroup metadata, ClusterBroker broker, HttpApi http, int httpPort) {
+                        MetadataGroup metadata, ClusterBroker broker, HttpApi http, int httpPort, ClusterRetention retention) {
+        this.retention = retention;
         this.lockChannel = lockChannel;
         this.transport = transport;
         this.metadataFlusher = metadataFlusher;
@@ -129,7 +131,9 @@ public final class ClusterNode implements AutoCloseable {
             }
             log.info("node {} of cluster '{}' serving http://{}:{}, peers on port {}, data in {}{}", self, clusterId,
                     config.host(), port, transport.port(), config.dataDir(), joining ? " (joining)" : "");
-            return new ClusterNode(lock, transport, flusher, metadata, broker, http, port);
+            ClusterRetention retention = new ClusterRetention(self, broker, System::currentTimeMillis);
+            retention.start(config.retentionCheckMs());
+            return new ClusterNode(lock, transport, flusher, metadata, broker, http, port, retention);
         } catch (StartupException e) {
             closeAll(http, broker, metadata, flusher, transport, lock);
             throw e;
@@ -203,6 +207,7 @@ public final class ClusterNode implements AutoCloseable {
 
     @Override
     public void close() {
+        retention.close();
         closeAll(http, broker, metadata, metadataFlusher, transport, lockChannel);
         log.info("cluster node stopped");
     }

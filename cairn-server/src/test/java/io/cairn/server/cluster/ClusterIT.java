@@ -328,7 +328,8 @@ class ClusterIT {
         LocalCluster.await(() -> cluster.highWatermark(follower, "snap", 0) >= hw2, () -> "follower follows after the snapshot");
         LocalCluster.Reply f = cluster.get(follower, "/broker/consume/snap/x/0?offset=" + followerStart + "&limit=10000");
         LocalCluster.Reply l = cluster.get(leaderIdx, "/broker/consume/snap/x/0?offset=" + followerStart + "&limit=10000");
-        assertThat(f.body().path("messages").size()).isEqualTo((int) (hw2 - followerStart));
+        assertThat(f.body().path("messages").size()).as("follower page %s; leader page %s", f.body(), l.body())
+                .isEqualTo((int) (hw2 - followerStart));
         assertThat(f.body().path("messages")).isEqualTo(l.body().path("messages"));
     }
 }

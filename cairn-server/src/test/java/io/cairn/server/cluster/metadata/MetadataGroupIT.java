@@ -124,7 +124,9 @@ class MetadataGroupIT {
         startAll();
         int l = leader();
         int f = (l + 1) % 3;
-        await(() -> groups[f].leaderId().isPresent(), "the follower learns the leader");
+        // The leader's URL comes from the replicated node list, which the first leader writes as its first entry.
+        await(() -> groups[f].leaderId().isPresent() && groups[f].state().nodes().size() == 3,
+                "the follower learns the leader and the node list");
         assertThatThrownBy(() -> groups[f].propose(new MetadataCommand.CreateTopic("x", 1, 1, null, null)).get())
                 .isInstanceOf(ExecutionException.class)
                 .cause()
