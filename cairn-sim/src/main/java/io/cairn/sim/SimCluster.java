@@ -80,7 +80,13 @@ final class SimCluster {
         this.appendBytesMax = knobs.between(32, 512);
         this.compactEveryEntries = knobs.chancePerMille(250) ? 0 : (int) knobs.between(5, 60);
         this.fsyncDelayMinUs = knobs.between(100, 1_000);
-        this.fsyncDelayMaxUs = fsyncDelayMinUs + knobs.between(0, 8_000);
+        // A fifth of the runs have a slow disk (fsync up to a quarter of the election timeout),
+        // which widens the window in which written-but-not-durable state can be lost. Slower
+        // than that, every election round spends most of its timeout waiting on fsyncs and
+        // elections duel for long stretches, a configuration error rather than a Raft bug.
+        this.fsyncDelayMaxUs = fsyncDelayMinUs + (knobs.chancePerMille(200)
+                ? knobs.between(tickUs / 4, Math.max(tickUs / 4, electionTimeoutTicks * tickUs / 4))
+                : knobs.between(0, 8_000));
         this.fsyncStallMaxUs = tickUs * knobs.between(1, 20);
         // The server runs with pre-vote and check-quorum; some runs turn them off because
         // without them elections are contested far more often, which is where vote bugs show.
@@ -121,7 +127,7 @@ final class SimCluster {
 
     long fsyncDelayUs(SimRandom r) {
         if (r.chancePerMille(fsyncStallPerMille)) {
-            return r.between(fsyncDelayMaxUs, fsyncStallMaxUs);
+            return r.between(fsyncDelayMaxUs, Math.max(fsyncDelayMaxUs, fsyncStallMaxUs));
         }
         return r.between(fsyncDelayMinUs, fsyncDelayMaxUs);
     }

@@ -174,6 +174,9 @@ final class SimNode {
         for (Entry e : rd.committedEntries()) {
             apply(e);
         }
+        for (io.cairn.core.raft.ReadState rs : rd.readStates()) {
+            cluster.workload.onReadState(this, rs);
+        }
         raft.advance(rd);
 
         Entry lastEntry = rd.entries().isEmpty() ? null : rd.entries().get(rd.entries().size() - 1);

@@ -90,6 +90,57 @@ final class Workload {
         return -1;
     }
 
+    /** Bound on linearizable reads waiting for their ReadState; clients stop reading beyond it. */
+    static final int READS_PENDING_MAX = 64;
+
+    private record PendingRead(SimNode node, int incarnation, long committedAtStart) {}
+
+    private final Map<Long, PendingRead> reads = new HashMap<>();
+    private long nextReadContext = 1;
+    long readsConfirmed;
+
+    /**
+     * Starts a linearizable read (ReadIndex) on a random node, redirected once to the leader it
+     * names. Remembers how many entries were known committed when the read began: a
+     * linearizable read must observe all of them.
+     */
+    void readOne() {
+        if (reads.size() >= READS_PENDING_MAX) {
+            return;
+        }
+        List<SimNode> up = cluster.upNodes();
+        if (up.isEmpty()) {
+            return;
+        }
+        SimNode target = random.pick(up);
+        long context = nextReadContext++;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            io.cairn.core.raft.ReadIndexResult r = target.raft.readIndex(context);
+            if (r instanceof io.cairn.core.raft.ReadIndexResult.Pending) {
+                reads.put(context, new PendingRead(target, target.incarnation, cluster.checker.committedCount()));
+                target.drain();
+                return;
+            }
+            SimNode hinted = ((Rejected) r).leaderHint().map(cluster::node).orElse(null);
+            if (hinted == null || !hinted.isUp() || hinted == target) {
+                return;
+            }
+            target = hinted;
+        }
+    }
+
+    /** A node confirmed a read: its index must cover every entry committed before the read began. */
+    void onReadState(SimNode node, io.cairn.core.raft.ReadState rs) {
+        PendingRead p = reads.remove(rs.context());
+        SimViolation.check(p != null && p.node == node && p.incarnation == node.incarnation, "linearizable-read",
+                "%s confirmed read %s that it was not asked for (or asked before a crash)", node.id, rs.context());
+        SimViolation.check(rs.index() >= p.committedAtStart, "linearizable-read",
+                "%s confirmed read %s at index %s, but %s entries were committed before the read began",
+                node.id, rs.context(), rs.index(), p.committedAtStart);
+        readsConfirmed++;
+        cluster.count("readConfirmed");
+    }
+
     /** Submits a liveness request (MAJORITY); returns whether some node accepted it. */
     boolean submitLive(LiveRequest request) {
         long valueId = submitOne(WriteConcern.MAJORITY);
@@ -138,6 +189,7 @@ final class Workload {
 
     /** Crashed nodes cannot answer: their clients see an unknown outcome. */
     void onCrash(SimNode node) {
+        reads.values().removeIf(r -> r.node == node);
         Iterator<Pending> it = pending.iterator();
         while (it.hasNext()) {
             if (it.next().node == node) {

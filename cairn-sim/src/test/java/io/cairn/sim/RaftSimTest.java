@@ -51,7 +51,7 @@ class RaftSimTest {
             // A simulator that silently stops exercising a feature proves nothing about it.
             assertThat(coverage).as("features exercised").containsKeys("crashLostWrites", "snapshotInstalled",
                     "compaction", "leaderRemoved", "corruptReplaced", "transferSTARTED", "ackLEADER", "ackMAJORITY",
-                    "ackALL", "configChangePROMOTE_VOTER");
+                    "ackALL", "configChangePROMOTE_VOTER", "readConfirmed", "crashBeforeFsync");
         }
     }
 

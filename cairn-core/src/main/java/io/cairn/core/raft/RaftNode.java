@@ -605,7 +605,7 @@ public final class RaftNode {
             }
             return;
         }
-        campaign(transfer);
+        becomeCandidate(transfer);
     }
 
     /** The applied membership plus every config change in the log after the applied index. */
@@ -631,7 +631,7 @@ public final class RaftNode {
                 e -> e.type() != EntryType.CONFIG_CHANGE);
     }
 
-    private void campaign(boolean transfer) {
+    private void becomeCandidate(boolean transfer) {
         if (hasUnappliedConfigChanges()) {
             return;
         }
@@ -659,7 +659,7 @@ public final class RaftNode {
         switch (tracker.tally(membership)) {
             case WON -> {
                 if (role == Role.PRE_CANDIDATE) {
-                    campaign(false);
+                    becomeCandidate(false);
                 } else {
                     becomeLeader();
                 }
