@@ -79,7 +79,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         busy = true;
         ctx.channel().config().setAutoRead(false);
         long receivedNanos = System.nanoTime();
-        String method = req.method().name();
+        String method = methodLabel(req.method().name());
         String uri = req.uri();
         // After a decode failure Netty's decoder discards the rest of the connection's input, so
         // keeping it open would leave the client waiting for answers that never come.
@@ -135,6 +135,14 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         var ex = new Exchange(ctx, req.method(), req.uri(), route, match.pathParams(), qs.parameters(),
             req.headers().copy(), body, principal, receivedNanos);
         return route.handler().handle(ex);
+    }
+
+    /** Metric label for the method; any other token a client invents is "other", keeping the label set bounded. */
+    static String methodLabel(String method) {
+        return switch (method) {
+            case "GET", "POST", "DELETE", "PUT", "HEAD", "OPTIONS", "PATCH" -> method;
+            default -> "other";
+        };
     }
 
     private static ApiException decodeFailure(Throwable cause) {
@@ -195,7 +203,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (!keepAlive) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        metrics.recordRequest(route, method, r.status().code(), System.nanoTime() - receivedNanos);
+        long nanos = System.nanoTime() - receivedNanos;
+        metrics.recordRequest(route, method, r.status().code(), nanos);
+        if (log.isDebugEnabled()) {
+            log.debug("{} {} {} -> {} in {} us", ctx.channel().remoteAddress(), method, route, r.status().code(), nanos / 1000);
+        }
         var written = ctx.writeAndFlush(res);
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);

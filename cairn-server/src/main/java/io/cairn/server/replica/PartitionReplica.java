@@ -119,6 +119,8 @@ public final class PartitionReplica implements PartitionHandle {
     private RaftNode raft;
     private PartitionStateMachine sm;
     private HardState persistedHardState;
+    /** Membership as of the last applied entry: what a snapshot of the applied state must carry. */
+    private Membership appliedMembership;
     /** Entries this replica proposed and has not yet seen applied, in index order. */
     private final ArrayDeque<Proposal> proposals = new ArrayDeque<>();
     private final AwaitingWrites awaiting;
@@ -269,6 +271,7 @@ public final class PartitionReplica implements PartitionHandle {
     }
 
     private void start(Membership membership) throws IOException {
+        this.appliedMembership = membership;
         CompletableFuture<Void> started = new CompletableFuture<>();
         thread.execute(() -> {
             try {
@@ -579,7 +582,13 @@ public final class PartitionReplica implements PartitionHandle {
         try {
             for (RaftMessage m; (m = inbox.poll()) != null; ) {
                 inboxCount.decrementAndGet();
-                raft.step(m);
+                try {
+                    raft.step(m);
+                } catch (IllegalArgumentException misrouted) {
+                    // A message for another group or node: a routing bug upstream, not a reason
+                    // to stop this replica. Raft tolerates the loss.
+                    LOG.warn("{}: dropped a message not meant for this group: {}", this, misrouted.getMessage());
+                }
             }
             boolean progress = true;
             int steps = 0;
@@ -657,9 +666,8 @@ public final class PartitionReplica implements PartitionHandle {
         apply(rd.committedEntries());
         raft.advance(rd);
         Entry last = rd.entries().isEmpty() ? null : rd.entries().get(rd.entries().size() - 1);
-        long waitIndex = last != null ? last.index() : (installed != null ? installed.index() : 0);
-        long waitTerm = last != null ? last.term() : (installed != null ? installed.term() : 0);
-        persistWaits.add(new PersistWait(waitIndex, waitTerm, rd.messagesAfterPersist(), installed, startNanos));
+        persistWaits.add(new PersistWait(last == null ? 0 : last.index(), last == null ? 0 : last.term(),
+                rd.messagesAfterPersist(), installed, startNanos));
     }
 
     /** Term and vote must be durable before any reply in the term; the commit index may lag safely. */
@@ -675,14 +683,15 @@ public final class PartitionReplica implements PartitionHandle {
     private boolean notifyPersisted() {
         long durable = log.durableIndex();
         boolean any = false;
-        while (!persistWaits.isEmpty() && persistWaits.peek().index() <= durable) {
+        while (!persistWaits.isEmpty() && persistWaits.peek().waitIndex() <= durable) {
             PersistWait w = persistWaits.poll();
             for (RaftMessage m : w.afterPersist()) {
                 rt.transport.send(m);
             }
             if (w.snapshot() != null) {
                 raft.snapshotApplied(w.snapshot());
-            } else if (w.index() > 0) {
+            }
+            if (w.index() > 0) {
                 raft.persisted(w.index(), w.term());
                 if (rt.metrics != null) {
                     rt.metrics.recordFsyncNanos(System.nanoTime() - w.startNanos());
@@ -831,6 +840,7 @@ public final class PartitionReplica implements PartitionHandle {
         for (Entry e : committed) {
             PartitionCommand command = EntryFrames.commandForApply(e);
             ApplyResult result = sm.apply(e.index(), e.term(), command);
+            appliedMembership = SnapshotKeeper.membershipAfter(appliedMembership, e);
             snapshots.applied(e.sizeBytes());
             Proposal own = null;
             while (!proposals.isEmpty() && proposals.peek().index() <= e.index()) {
@@ -913,7 +923,7 @@ public final class PartitionReplica implements PartitionHandle {
     // ---- snapshots, retention, disk full ----
 
     private Snapshot stateSnapshot() {
-        SnapshotMetadata meta = new SnapshotMetadata(sm.appliedIndex(), sm.appliedTerm(), raft.membership());
+        SnapshotMetadata meta = new SnapshotMetadata(sm.appliedIndex(), sm.appliedTerm(), appliedMembership);
         return new Snapshot(meta, sm.snapshot());
     }
 
@@ -925,7 +935,7 @@ public final class PartitionReplica implements PartitionHandle {
 
     /** After the log start rose: snapshot first, then delete the segments the snapshot covers. */
     private Deletion compactAndDeleteSegments() throws IOException {
-        return snapshots.compactAndDelete(stateSnapshot(), log, view, sm.logStart());
+        return snapshots.compactAndDelete(stateSnapshot(), log, view, sm.logStart(), sm.limits());
     }
 
     private SnapshotMetadata installSnapshot(Snapshot snapshot) throws IOException {
@@ -935,6 +945,7 @@ public final class PartitionReplica implements PartitionHandle {
         snapshots.installed(snapshot);
         log.resetTo(snapshot.index() + 1, restored.nextOffset(), snapshot.term());
         sm = restored;
+        appliedMembership = snapshot.metadata().membership();
         view.setSnapshot(snapshot.metadata());
         committedOffsets.clear();
         committedOffsets.putAll(sm.groupOffsets());
@@ -963,10 +974,10 @@ public final class PartitionReplica implements PartitionHandle {
                 throw new IOException("fsync after disk full failed: " + e, e);
             }
         }
-        Membership membership = raft.membership();
-        boolean single = isSingleVoter(membership);
+        // Whether the writes can have reached anyone else depends on the membership in force now.
+        boolean single = isSingleVoter(raft.membership());
         view.setInitialState(new InitialState(initialHardState(persistedHardState, sm.appliedIndex(), view.lastIndex()),
-                membership, sm.appliedIndex()));
+                appliedMembership, sm.appliedIndex()));
         raft = new RaftNode(raftConfig, view, random);
         persistWaits.clear();
         lastBatchIndex = 0;
@@ -1102,6 +1113,14 @@ public final class PartitionReplica implements PartitionHandle {
     /** An entry this replica proposed: batch idempotency keys, or the control request it carries. */
     private record Proposal(long index, long term, List<String> keys, ControlRequest<?> control) {}
 
+    /**
+     * One Ready's writes: its last entry (index 0 when it had none) and the snapshot it installed;
+     * its after-persist messages go out once the log is durable up to {@link #waitIndex()}.
+     */
     private record PersistWait(long index, long term, List<RaftMessage> afterPersist, SnapshotMetadata snapshot,
-                               long startNanos) {}
+                               long startNanos) {
+        long waitIndex() {
+            return Math.max(index, snapshot == null ? 0 : snapshot.index());
+        }
+    }
 }

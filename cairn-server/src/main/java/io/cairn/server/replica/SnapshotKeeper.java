@@ -1,9 +1,17 @@
 package io.cairn.server.replica;
 
 import io.cairn.core.Invariants;
+import io.cairn.core.partition.PartitionLimits;
+import io.cairn.core.partition.PartitionStateMachine;
+import io.cairn.core.raft.ConfigChange;
+import io.cairn.core.raft.Entry;
+import io.cairn.core.raft.EntryType;
+import io.cairn.core.raft.Membership;
 import io.cairn.core.raft.Snapshot;
+import io.cairn.core.raft.SnapshotMetadata;
 import io.cairn.storage.Deletion;
 import io.cairn.storage.DiskFullException;
+import io.cairn.storage.LogEntry;
 import io.cairn.storage.SegmentInfo;
 import io.cairn.storage.SegmentLog;
 import org.slf4j.Logger;
@@ -20,9 +28,10 @@ import java.util.List;
  * <ul>
  *   <li>Checkpoints every {@link ReplicaOptions#checkpointIntervalBytes()} of applied entries
  *       and on close bound how much log a restart replays.</li>
- *   <li>Before retention deletes segments, the state is written as both the Raft snapshot and a
- *       checkpoint, so the group offsets, the dedupe window and the log start are not lost with
- *       the segments; only then are whole sealed segments covered by it deleted.</li>
+ *   <li>Before retention deletes segments, the current state is written as a checkpoint and the
+ *       state at the deletion boundary as the Raft snapshot, so the group offsets, the dedupe
+ *       window and the log start are not lost with the segments; only then are whole sealed
+ *       segments covered by them deleted.</li>
  * </ul>
  */
 final class SnapshotKeeper {
@@ -95,43 +104,102 @@ final class SnapshotKeeper {
     }
 
     /**
-     * Snapshot first, then delete the sealed segments below {@code logStart} that the snapshot
-     * covers. With no room for the snapshot, nothing is deleted and {@link #deletionPending()}
-     * asks the caller to try again later.
+     * After the log start rose to {@code logStart} (state {@code current}, at the delete-before
+     * entry): write {@code current} as the checkpoint, then the Raft snapshot at the last index of
+     * the segments about to go, then delete them.
+     *
+     * <p>The Raft snapshot sits exactly at the deletion boundary, not at the current index: a
+     * follower that installs it then receives every entry the leader still holds, so its log is
+     * the same as the leader's and a record above the log start stays readable after a failover.
+     * The state at the boundary is rebuilt by replaying the segments being deleted on top of the
+     * previous Raft snapshot. With no room for the files, nothing is deleted and
+     * {@link #deletionPending()} asks the caller to try again later.
      */
-    Deletion compactAndDelete(Snapshot s, SegmentLog log, RaftLogView view, long logStart) throws IOException {
+    Deletion compactAndDelete(Snapshot current, SegmentLog log, RaftLogView view, long logStart,
+                              PartitionLimits limits) throws IOException {
+        Floor floor = deletionFloor(log.segmentInfos(), logStart, current.index());
         try {
-            raftSnapshotFile.write(s);
-            checkpointFile.write(s);
+            checkpointFile.write(current);
+            checkpointIndex = current.index();
+            appliedBytesSinceCheckpoint = 0;
+            if (floor.offset() <= log.logStartOffset() || floor.lastIndex() <= view.snapshotMetadata().index()) {
+                deletionPending = false;
+                return new Deletion(0, 0);
+            }
+            Snapshot boundary = stateAt(floor.lastIndex(), log, view, limits);
+            raftSnapshotFile.write(boundary);
+            view.setSnapshot(boundary.metadata());
         } catch (DiskFullException e) {
             deletionPending = true;
             LOG.warn("{}: no room for the snapshot that must precede segment deletion; will retry", name);
             return new Deletion(0, 0);
         }
-        checkpointIndex = s.index();
-        appliedBytesSinceCheckpoint = 0;
         deletionPending = false;
-        view.setSnapshot(s.metadata());
-        long floor = deletionFloor(log.segmentInfos(), logStart, s.index());
-        if (floor <= log.logStartOffset()) {
-            return new Deletion(0, 0);
-        }
-        Deletion d = log.deleteSegmentsBefore(floor);
-        // Raft must still find every entry after its snapshot.
-        Invariants.check(log.firstIndex() <= s.index() + 1, "deleted entries after the snapshot index %s (log starts at %s)",
-                s.index(), log.firstIndex());
+        Deletion d = log.deleteSegmentsBefore(floor.offset());
+        // Raft must still find every entry after its snapshot, and nothing the snapshot covers is
+        // still needed by it.
+        Invariants.check(log.firstIndex() == floor.lastIndex() + 1, "after deleting below offset %s the log starts at "
+                + "index %s, not at the snapshot's next index %s", floor.offset(), log.firstIndex(), floor.lastIndex() + 1);
         return d;
     }
 
     /**
-     * The largest offset such that every sealed segment wholly below it is below the log start and
-     * covered by the snapshot at {@code snapshotIndex}; 0 when there is none.
+     * The state machine and membership at {@code index}: the previous Raft snapshot plus the log
+     * entries after it, replayed (keys and values are not decoded).
      */
-    static long deletionFloor(List<SegmentInfo> segments, long logStart, long snapshotIndex) {
+    static Snapshot stateAt(long index, SegmentLog log, RaftLogView view, PartitionLimits limits) throws IOException {
+        Snapshot base = view.snapshot();
+        Invariants.check(base.index() <= index, "raft snapshot at %s is past the boundary %s", base.index(), index);
+        PartitionStateMachine sm = base.index() == 0
+                ? new PartitionStateMachine(limits) : PartitionStateMachine.restore(base.data(), limits);
+        Membership membership = base.metadata().membership();
+        long next = base.index() + 1;
+        long term = base.term();
+        while (next <= index) {
+            List<LogEntry> frames = log.readFromIndex(next, (int) Math.min(index - next + 1, 4096), 8 << 20);
+            Invariants.check(!frames.isEmpty(), "no entry at index %s while rebuilding the state at %s", next, index);
+            for (LogEntry f : frames) {
+                if (f.raftIndex() > index) {
+                    break;
+                }
+                Entry e = EntryFrames.toEntry(f);
+                sm.apply(e.index(), e.term(), EntryFrames.commandForApply(e));
+                membership = membershipAfter(membership, e);
+                term = e.term();
+                next = e.index() + 1;
+            }
+        }
+        return new Snapshot(new SnapshotMetadata(index, term, membership), sm.snapshot());
+    }
+
+    /** Mirrors the core: a config change applies to the membership; a leader's no-op restates it. */
+    static Membership membershipAfter(Membership m, Entry e) {
+        if (e.type() == EntryType.CONFIG_CHANGE) {
+            try {
+                return m.apply(ConfigChange.decode(e.data()));
+            } catch (IllegalArgumentException skipped) {
+                return m; // The core skips a change that does not apply, too.
+            }
+        }
+        if (e.type() == EntryType.NOOP && e.data().length > 0) {
+            return Membership.decode(e.data());
+        }
+        return m;
+    }
+
+    /** Where to cut: delete every sealed segment below {@code offset}; they end at Raft index {@code lastIndex}. */
+    record Floor(long offset, long lastIndex) {}
+
+    /**
+     * The largest offset such that every sealed segment wholly below it is below the log start and
+     * covered by the state at {@code appliedIndex}, with the last Raft index those segments hold;
+     * offset 0 when there is none.
+     */
+    static Floor deletionFloor(List<SegmentInfo> segments, long logStart, long appliedIndex) {
         int n = 0;
         while (n < segments.size()) {
             SegmentInfo s = segments.get(n);
-            if (!s.sealed() || s.endOffset() > logStart || s.lastRaftIndex() > snapshotIndex) {
+            if (!s.sealed() || s.endOffset() > logStart || s.lastRaftIndex() > appliedIndex) {
                 break;
             }
             n++;
@@ -143,16 +211,23 @@ final class SnapshotKeeper {
             boolean safe = true;
             for (int i = n; i < segments.size(); i++) {
                 SegmentInfo s = segments.get(i);
-                if (s.sealed() && s.endOffset() <= floor && s.lastRaftIndex() > snapshotIndex) {
+                if (s.sealed() && s.endOffset() <= floor && s.lastRaftIndex() > appliedIndex) {
                     safe = false;
                     break;
                 }
             }
             if (safe) {
-                return floor;
+                long lastIndex = segments.get(n - 1).lastRaftIndex();
+                for (int i = n; i < segments.size(); i++) {
+                    SegmentInfo s = segments.get(i);
+                    if (s.sealed() && s.endOffset() <= floor) {
+                        lastIndex = Math.max(lastIndex, s.lastRaftIndex()); // deleted along with the prefix
+                    }
+                }
+                return new Floor(floor, lastIndex);
             }
             n--;
         }
-        return 0;
+        return new Floor(0, 0);
     }
 }

@@ -130,6 +130,15 @@ class RecoveryIT {
         assertThat(p.status().logBytes()).isLessThan(bytesBefore);
         assertThat(p.status().logStart()).isEqualTo(250);
 
+        // Raft's snapshot sits exactly where the kept log begins, so a follower that installs it
+        // holds the same records as this leader.
+        io.cairn.core.raft.Snapshot raftSnapshot = new SnapshotFile(dir, SnapshotFile.RAFT_SNAPSHOT).read().orElseThrow();
+        io.cairn.core.partition.PartitionStateMachine atBoundary = io.cairn.core.partition.PartitionStateMachine
+                .restore(raftSnapshot.data(), io.cairn.core.partition.PartitionLimits.DEFAULTS);
+        PartitionHandle.SegmentInfo firstKept = p.segments().get(0);
+        assertThat(atBoundary.nextOffset()).isEqualTo(firstKept.baseOffset()).isLessThanOrEqualTo(250);
+        assertThat(atBoundary.appliedIndex()).isEqualTo(raftSnapshot.index());
+
         ConsumeResult below = await(p.consume(10, 10, 1 << 20, 0));
         assertThat(below.reset()).isTrue();
         assertThat(below.nextOffset()).isEqualTo(250);

@@ -17,21 +17,21 @@ class SnapshotKeeperTest {
     @Test
     void deletesWholeSealedSegmentsBelowTheLogStart() {
         List<SegmentInfo> segs = List.of(seg(0, 100, 1, 10, true), seg(100, 200, 11, 20, true), seg(200, 250, 21, 30, false));
-        assertThat(SnapshotKeeper.deletionFloor(segs, 150, 30)).isEqualTo(100);
-        assertThat(SnapshotKeeper.deletionFloor(segs, 200, 30)).isEqualTo(200);
-        assertThat(SnapshotKeeper.deletionFloor(segs, 99, 30)).isZero();
+        assertThat(SnapshotKeeper.deletionFloor(segs, 150, 30)).isEqualTo(new SnapshotKeeper.Floor(100, 10));
+        assertThat(SnapshotKeeper.deletionFloor(segs, 200, 30)).isEqualTo(new SnapshotKeeper.Floor(200, 20));
+        assertThat(SnapshotKeeper.deletionFloor(segs, 99, 30).offset()).isZero();
     }
 
     @Test
     void neverTheActiveSegment() {
         List<SegmentInfo> segs = List.of(seg(0, 100, 1, 10, true), seg(100, 200, 11, 20, false));
-        assertThat(SnapshotKeeper.deletionFloor(segs, 200, 20)).isEqualTo(100);
+        assertThat(SnapshotKeeper.deletionFloor(segs, 200, 20).offset()).isEqualTo(100);
     }
 
     @Test
     void neverEntriesTheSnapshotDoesNotCover() {
         List<SegmentInfo> segs = List.of(seg(0, 100, 1, 10, true), seg(100, 200, 11, 20, true), seg(200, 250, 21, 30, false));
-        assertThat(SnapshotKeeper.deletionFloor(segs, 200, 15)).isEqualTo(100);
+        assertThat(SnapshotKeeper.deletionFloor(segs, 200, 15).offset()).isEqualTo(100);
     }
 
     @Test
@@ -40,7 +40,7 @@ class SnapshotKeeperTest {
         // snapshot does not cover; storage would delete it with a floor of 100.
         List<SegmentInfo> segs = List.of(seg(0, 50, 1, 5, true), seg(50, 100, 6, 10, true),
                 seg(100, 100, 11, 20, true), seg(100, 150, 21, 30, false));
-        assertThat(SnapshotKeeper.deletionFloor(segs, 100, 10)).isEqualTo(50);
-        assertThat(SnapshotKeeper.deletionFloor(segs, 100, 20)).isEqualTo(100);
+        assertThat(SnapshotKeeper.deletionFloor(segs, 100, 10)).isEqualTo(new SnapshotKeeper.Floor(50, 5));
+        assertThat(SnapshotKeeper.deletionFloor(segs, 100, 20)).isEqualTo(new SnapshotKeeper.Floor(100, 20));
     }
 }
