@@ -317,11 +317,10 @@ class ClusterIT {
                         + " of " + hw + "; follower log:\n" + cluster.tail(follower) + "\nleader log:\n" + cluster.tail(leaderIdx));
         JsonNode page = cluster.get(follower, "/broker/consume/snap/g1/0").body();
         assertThat(page.path("committed_offset").asLong()).as("group offset came with the snapshot").isEqualTo(150);
-        // The replica snapshots its whole applied state, so the follower's log starts at the
-        // snapshot point, at or above the leader's log start (README-cluster.md, "fragile").
+        // The snapshot is taken at the deletion boundary, so the follower keeps the same retained records.
         LocalCluster.Reply f0 = cluster.get(follower, "/broker/consume/snap/x/0?offset=0");
         long followerStart = f0.body().path("log_start").asLong();
-        assertThat(followerStart).isGreaterThanOrEqualTo(logStart);
+        assertThat(followerStart).as("follower log start equals the leader's").isEqualTo(logStart);
         // Writes after the install replicate normally and both logs agree on every offset they both hold.
         for (int k = 0; k < 20; k++) acked.put("after" + k, produce("snap", 0, "after" + k, "after" + k, "all", Duration.ofSeconds(30)));
         long hw2 = cluster.highWatermark(leaderIdx, "snap", 0);
