@@ -331,4 +331,26 @@ class ClusterIT {
                 .isEqualTo((int) (hw2 - followerStart));
         assertThat(f.body().path("messages")).isEqualTo(l.body().path("messages"));
     }
+
+    @Test
+    void writeConcernsWithAFollowerDown() throws Exception {
+        start3();
+        cluster.createTopic("w", 1, 3);
+        assertThat(produce("w", 0, "all-up", "all-up", "all", Duration.ofSeconds(30))).isEqualTo(0);
+        int leader = cluster.indexOf(cluster.leaderOf("w", 0));
+        cluster.kill((leader + 1) % 3);
+        String base = cluster.url(leader) + "/broker/topics/w/produce?partition=0&timeout_ms=1500&acks=";
+        LocalCluster.Reply all = cluster.request("POST", base + "all&idempotency_key=a", "a", Duration.ofSeconds(10));
+        assertThat(all.status()).as("acks=all with a voter down: %s", all.body()).isEqualTo(504);
+        assertThat(all.body().path("outcome").asText()).isEqualTo("unknown");
+        LocalCluster.Reply majority = cluster.request("POST", base + "majority&idempotency_key=m", "m", Duration.ofSeconds(10));
+        assertThat(majority.status()).as("acks=majority: %s", majority.body()).isEqualTo(200);
+        LocalCluster.Reply lead = cluster.request("POST", base + "leader&idempotency_key=l", "l", Duration.ofSeconds(10));
+        assertThat(lead.status()).as("acks=leader: %s", lead.body()).isEqualTo(200);
+        // The acks=all write was committed by the majority after all: retrying its key returns it as a duplicate.
+        LocalCluster.Reply retry = cluster.request("POST", base + "majority&idempotency_key=a", "a", Duration.ofSeconds(10));
+        assertThat(retry.status()).isEqualTo(200);
+        assertThat(retry.body().path("duplicate").asBoolean()).isTrue();
+        assertThat(retry.body().path("offset").asLong()).isEqualTo(1);
+    }
 }
