@@ -16,6 +16,8 @@ import java.util.TreeMap;
 public final class Campaign {
     private Campaign() {}
 
+    private static final boolean PRINT_TRACES = Boolean.getBoolean("cairn.sim.printTraces");
+
     public static void main(String[] args) {
         long runs = args.length > 0 ? Long.parseLong(args[0]) : 10_000;
         long first = args.length > 1 ? Long.parseLong(args[1]) : System.currentTimeMillis();
@@ -53,6 +55,11 @@ public final class Campaign {
             s.events += r.eventsRun();
             s.ticks += r.simulatedTicks();
             s.runsByVoters.merge(voters, 1L, Long::sum);
+            if (PRINT_TRACES) {
+                // For comparing runs across JVMs: the same seed must give the same trace hash anywhere.
+                System.out.println("seed=" + seed + " voters=" + voters + " trace=" + Long.toHexString(r.traceHash())
+                        + " events=" + r.eventsRun());
+            }
             if (!r.ok()) {
                 s.failures++;
                 s.byInvariant.merge(r.invariant(), 1L, Long::sum);

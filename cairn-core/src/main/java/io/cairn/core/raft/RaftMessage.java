@@ -37,9 +37,14 @@ public sealed interface RaftMessage {
         }
     }
 
-    /** The answer to a {@link VoteRequest}; a granted real vote is sent only after the vote is durable. */
-    record VoteResponse(GroupId groupId, NodeId from, NodeId to, long term, boolean preVote, boolean granted)
-            implements RaftMessage {
+    /**
+     * The answer to a {@link VoteRequest}; a granted real vote is sent only after the vote is
+     * durable. {@code commit}/{@code commitTerm} are the responder's commit index and the term of
+     * the entry there: a candidate holding that entry learns that its log is committed up to it
+     * (Log Matching), which is how it finds out a membership change it holds has committed.
+     */
+    record VoteResponse(GroupId groupId, NodeId from, NodeId to, long term, boolean preVote, boolean granted,
+                        long commit, long commitTerm) implements RaftMessage {
         public VoteResponse {
             requireIds(groupId, from, to);
         }

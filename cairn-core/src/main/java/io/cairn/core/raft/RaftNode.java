@@ -195,7 +195,7 @@ public final class RaftNode {
                 // sending forever while we ignore it.
                 send(new AppendResponse(config.groupId(), self, m.from(), term, false, 0, 0, 0));
             } else if (m instanceof VoteRequest v && v.preVote()) {
-                send(new VoteResponse(config.groupId(), self, m.from(), term, true, false));
+                send(new VoteResponse(config.groupId(), self, m.from(), term, true, false, log.commitIndex(), log.term(log.commitIndex())));
             }
             return;
         }
@@ -704,21 +704,32 @@ public final class RaftNode {
         boolean grant = canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
         if (grant) {
             if (v.preVote()) {
-                send(new VoteResponse(config.groupId(), self, v.from(), v.term(), true, true));
+                send(new VoteResponse(config.groupId(), self, v.from(), v.term(), true, true, log.commitIndex(), log.term(log.commitIndex())));
             } else {
                 Invariants.check(votedFor == null || votedFor.equals(v.from()), "second vote in term %s", term);
                 votedFor = v.from();
                 electionElapsedTicks = 0;
                 // The vote must be durable before the candidate hears of it, or a crash could
                 // let us vote twice in this term (Raft §5.2, Figure 2).
-                messagesAfterPersist.add(new VoteResponse(config.groupId(), self, v.from(), term, false, true));
+                messagesAfterPersist.add(new VoteResponse(config.groupId(), self, v.from(), term, false, true, log.commitIndex(), log.term(log.commitIndex())));
             }
         } else {
-            send(new VoteResponse(config.groupId(), self, v.from(), term, v.preVote(), false));
+            send(new VoteResponse(config.groupId(), self, v.from(), term, v.preVote(), false, log.commitIndex(), log.term(log.commitIndex())));
         }
     }
 
     private void handleVoteResponse(VoteResponse r) {
+        // A committed prefix is a fact about the log, whoever reports it: if we hold the same
+        // entry at that index, everything up to it is committed. A removed node cannot vote for
+        // us usefully, but this way it still tells us that its removal committed, so we apply it
+        // and count votes under the new membership (otherwise a removed node with a longer,
+        // uncommitted tail could block the only electable candidate forever).
+        // A leader moves its commit only by counting entries of its own term (§5.4.2), which keeps
+        // that rule checkable; late answers from its election teach it nothing it needs.
+        if (role != Role.LEADER && r.commit() > log.commitIndex() && r.commit() <= log.lastIndex()
+                && log.matchTerm(r.commit(), r.commitTerm())) {
+            log.commitTo(r.commit());
+        }
         boolean current = (role == Role.PRE_CANDIDATE && r.preVote()) || (role == Role.CANDIDATE && !r.preVote());
         if (!current) {
             return;

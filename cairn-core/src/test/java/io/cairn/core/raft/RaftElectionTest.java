@@ -37,12 +37,12 @@ class RaftElectionTest {
         Ready rd = n.ready();
         assertThat(rd.hardState()).contains(new HardState(1, N1, 0));
         assertThat(rd.messages()).isEmpty();
-        assertThat(rd.messagesAfterPersist()).containsExactly(new VoteResponse(RaftHarness.GROUP, N2, N1, 1, false, true));
+        assertThat(rd.messagesAfterPersist()).containsExactly(new VoteResponse(RaftHarness.GROUP, N2, N1, 1, false, true, 0, 0));
         n.advance(rd);
 
         n.step(new VoteRequest(RaftHarness.GROUP, N3, N2, 1, 0, 0, false, false));
         Ready second = n.ready();
-        assertThat(second.messages()).containsExactly(new VoteResponse(RaftHarness.GROUP, N2, N3, 1, false, false));
+        assertThat(second.messages()).containsExactly(new VoteResponse(RaftHarness.GROUP, N2, N3, 1, false, false, 0, 0));
     }
 
     @Test
@@ -77,7 +77,7 @@ class RaftElectionTest {
         voter.step((VoteRequest) rd.messages().get(0));
         assertThat(voter.term()).isZero();
         Ready vr = voter.ready();
-        assertThat(vr.messages()).containsExactly(new VoteResponse(RaftHarness.GROUP, N2, N1, 1, true, true));
+        assertThat(vr.messages()).containsExactly(new VoteResponse(RaftHarness.GROUP, N2, N1, 1, true, true, 0, 0));
     }
 
     @Test
@@ -117,6 +117,22 @@ class RaftElectionTest {
             assertThat(leadersPerTerm.values()).allMatch(c -> c == 1);
         }
         assertThat(h.members.values()).anyMatch(m -> m.node.role() == Role.LEADER);
+    }
+
+    @Test
+    void candidateLearnsCommitFromARejection() {
+        MemoryStorage storage = new MemoryStorage(Membership.ofVoters(N1, N2, N3));
+        storage.append(List.of(new Entry(1, 1, EntryType.NOOP, null), new Entry(1, 2, EntryType.NORMAL, new byte[] {1})));
+        RaftNode n = new RaftNode(RaftConfig.defaults(RaftHarness.GROUP, N1), storage, RandomSource.seeded(5));
+        n.campaign();
+        // n2 knows index 2 (term 1) is committed; we hold the same entry, so our prefix is committed.
+        n.step(new VoteResponse(RaftHarness.GROUP, N2, N1, 0, true, false, 2, 1));
+        assertThat(n.commitIndex()).isEqualTo(2);
+        // A claim about an entry we do not hold (different term) teaches nothing.
+        RaftNode m = new RaftNode(RaftConfig.defaults(RaftHarness.GROUP, N1), storage, RandomSource.seeded(5));
+        m.campaign();
+        m.step(new VoteResponse(RaftHarness.GROUP, N2, N1, 0, true, false, 2, 9));
+        assertThat(m.commitIndex()).isZero();
     }
 
     @Test
