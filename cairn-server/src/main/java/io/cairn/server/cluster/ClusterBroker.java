@@ -250,6 +250,10 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
         }
         MetadataGroup m = metadata;
         int nodes = m.state().nodes().size();
+        if (nodes == 0) {
+            return CompletableFuture.failedFuture(new BrokerException.Unavailable("bootstrapping",
+                    "the cluster has not committed its node list yet; retry in a moment", 500));
+        }
         int rf = spec.replicationFactor() == 0 ? Math.min(3, nodes) : spec.replicationFactor();
         if (rf < 1 || rf > nodes) {
             return CompletableFuture.failedFuture(new BrokerException.BadRequest("invalid_replication_factor",
