@@ -23,7 +23,7 @@ import java.util.TreeSet;
  * <p>Body: u8 tag, u64 term, then per type (all big-endian; flags are one byte each):
  * <pre>
  *   1 VoteRequest        lastLogIndex u64, lastLogTerm u64, preVote, transfer
- *   2 VoteResponse       preVote, granted
+ *   2 VoteResponse       preVote, granted, commit u64, commitTerm u64
  *   3 AppendRequest      prevLogIndex u64, prevLogTerm u64, commit u64, count u32, entries
  *   4 AppendResponse     success, index u64, hintIndex u64, hintTerm u64
  *   5 Heartbeat          commit u64, readRound u64
@@ -59,7 +59,7 @@ public final class RaftMessageCodec implements MessageCodec<RaftMessage> {
             }
             case RaftMessage.VoteResponse m -> {
                 out.writeByte(VOTE_RESPONSE).writeLong(m.term());
-                out.writeBoolean(m.preVote()).writeBoolean(m.granted());
+                out.writeBoolean(m.preVote()).writeBoolean(m.granted()).writeLong(m.commit()).writeLong(m.commitTerm());
             }
             case RaftMessage.AppendRequest m -> {
                 out.writeByte(APPEND_REQUEST).writeLong(m.term());
@@ -104,7 +104,8 @@ public final class RaftMessageCodec implements MessageCodec<RaftMessage> {
         return switch (tag) {
             case VOTE_REQUEST -> new RaftMessage.VoteRequest(g, from, to, term, in.readLong(), in.readLong(),
                     in.readBoolean(), in.readBoolean());
-            case VOTE_RESPONSE -> new RaftMessage.VoteResponse(g, from, to, term, in.readBoolean(), in.readBoolean());
+            case VOTE_RESPONSE -> new RaftMessage.VoteResponse(g, from, to, term, in.readBoolean(), in.readBoolean(),
+                    in.readLong(), in.readLong());
             case APPEND_REQUEST -> {
                 long prevIndex = in.readLong();
                 long prevTerm = in.readLong();

@@ -84,7 +84,7 @@ class RaftMessageCodecTest {
                 });
         return Arbitraries.oneOf(
                 Combinators.combine(group, node, node, term, index, term, flag, flag).as(RaftMessage.VoteRequest::new),
-                Combinators.combine(group, node, node, term, flag, flag).as(RaftMessage.VoteResponse::new),
+                Combinators.combine(group, node, node, term, flag, flag, index, term).as(RaftMessage.VoteResponse::new),
                 Combinators.combine(group, node, node, term, index, term, entries, index)
                         .as(RaftMessage.AppendRequest::new),
                 Combinators.combine(group, node, node, term, flag, index, index, term)
