@@ -192,6 +192,9 @@ class ClusterIT {
         assertThat(produce("r", 0, "x", "x", "majority", Duration.ofSeconds(30))).isEqualTo(0);
         String leader = cluster.leaderOf("r", 0);
         int follower = (cluster.indexOf(leader) + 1) % 3;
+        // A follower redirects once it has heard from the leader (before that it answers 503 no_leader).
+        LocalCluster.await(() -> leader.equals(cluster.get(follower, "/broker/topics/r").body()
+                .path("partitions").path(0).path("leader").asText()), () -> "the follower knows the leader");
         LocalCluster.Reply r = cluster.request("POST", cluster.url(follower) + "/broker/topics/r/produce?partition=0&key=k",
                 "y", Duration.ofSeconds(5));
         assertThat(r.status()).isEqualTo(307);
@@ -200,6 +203,8 @@ class ClusterIT {
 
         String metaLeader = cluster.get(0, "/cluster").body().path("metadata").path("leader").asText();
         int notMetaLeader = (cluster.indexOf(metaLeader) + 1) % 3;
+        LocalCluster.await(() -> metaLeader.equals(cluster.get(notMetaLeader, "/cluster").body().path("metadata").path("leader").asText()),
+                () -> "node knows the metadata leader");
         LocalCluster.Reply t = cluster.request("POST", cluster.url(notMetaLeader) + "/broker/topics",
                 "{\"name\":\"s\",\"partitions\":1}", Duration.ofSeconds(5));
         assertThat(t.status()).isEqualTo(307);
@@ -216,7 +221,8 @@ class ClusterIT {
         LocalCluster.Reply r = cluster.follow("POST", cluster.url(cluster.indexOf(leader)) + "/cluster/transfer-leadership",
                 "{\"topic\":\"m\",\"partition\":0,\"to\":\"" + target + "\"}", Duration.ofSeconds(15));
         assertThat(r.status()).as("transfer: %s", r.body()).isEqualTo(200);
-        assertThat(cluster.leaderOf("m", 0)).isEqualTo(target);
+        // The answer comes once the old leader saw the new one; the third node may learn it a heartbeat later.
+        LocalCluster.await(() -> target.equals(cluster.leaderOf("m", 0)), () -> "the cluster reports " + target + " as leader");
         assertThat(produce("m", 0, "y", "y", "majority", Duration.ofSeconds(30))).isEqualTo(1);
     }
 
