@@ -71,6 +71,9 @@ final class MembershipChanges {
     }
 
     static CompletableFuture<Void> removeNode(MetadataGroup metadata, ClusterBroker broker, NodeId self, String id) {
+        // Checked on the leader, whose state is the freshest: a follower may not have applied a
+        // topic deletion that the leader already acknowledged.
+        if (!metadata.isLeader()) return metadata.requireLeader();
         MetadataState s = metadata.state();
         if (!s.nodes().containsKey(id)) {
             return CompletableFuture.failedFuture(new BrokerException.NotFound("node_not_found", "no node " + id));
@@ -84,7 +87,6 @@ final class MembershipChanges {
                 }
             }
         }
-        if (!metadata.isLeader()) return metadata.requireLeader();
         if (!inProgress.compareAndSet(false, true)) {
             return CompletableFuture.failedFuture(new BrokerException.Conflict("change_in_progress",
                     "another membership change is in progress; retry when it is done"));
