@@ -237,6 +237,13 @@ final class StartCommand implements Callable<Integer> {
         NodeConfig cfg = toConfig();
         var root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(cfg.logLevel()));
+        if (cfg.peers().size() > 1) {
+            try {
+                return io.cairn.server.cluster.ClusterNode.runUntilStopped(cfg); // a cluster member (branch cluster)
+            } catch (StartupException e) {
+                throw new Main.FatalException(e.getMessage());
+            }
+        }
         CairnNode node;
         try {
             node = CairnNode.start(cfg);

@@ -1,0 +1,401 @@
+package io.cairn.server.cluster;
+
+import io.cairn.core.GroupId;
+import io.cairn.core.NodeId;
+import io.cairn.core.raft.Membership;
+import io.cairn.server.broker.Broker;
+import io.cairn.server.broker.BrokerException;
+import io.cairn.server.broker.PartitionFactory.PartitionSettings;
+import io.cairn.server.broker.PartitionFactory.PartitionSpec;
+import io.cairn.server.broker.PartitionHandle;
+import io.cairn.server.cluster.metadata.MetadataCommand;
+import io.cairn.server.cluster.metadata.MetadataGroup;
+import io.cairn.server.cluster.metadata.MetadataState;
+import io.cairn.server.cluster.metadata.NodeInfo;
+import io.cairn.server.cluster.metadata.TopicMeta;
+import io.cairn.server.replica.PartitionReplica;
+import io.cairn.server.replica.ReplicaFactory;
+import io.cairn.server.transport.PeerStats;
+import io.cairn.server.transport.PeerTransport;
+import io.cairn.core.raft.RaftMessage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Broker} of a cluster node. Topics live in the metadata group; this node opens a
+ * replica (a multi-voter Raft group over the peer transport) for every partition placed on it and
+ * answers for the others with a redirect to a node that holds one.
+ *
+ * <p>Topic changes (create, delete, retention) are proposed to the metadata group; a node that is
+ * not the metadata leader answers 307 to the leader's URL, exactly like a produce sent to a
+ * partition follower. Every node applies committed changes and then {@linkplain #reconcile()
+ * reconciles} its local replicas on one admin thread (opening and deleting files never runs on
+ * the metadata thread or an event loop).
+ */
+public final class ClusterBroker implements Broker, MetadataGroup.Listener {
+    private static final Logger log = LoggerFactory.getLogger(ClusterBroker.class);
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+    /** How long a topic creation waits for the new partitions on this node to elect leaders. */
+    static final long CREATE_SETTLE_MS = 10_000;
+
+    /** A topic as this node serves it: the metadata, and a handle per partition (local or remote). */
+    record LocalTopic(TopicMeta meta, PartitionHandle[] handles) {}
+
+    private final NodeId self;
+    private final Path topicsDir;
+    private final PartitionSettings settings;
+    private final ReplicaFactory factory;
+    private final RaftRouter router;
+    private final PeerTransport<RaftMessage> transport;
+    private final long dedupeWindowMs;
+    private final long dedupeWindowKeys;
+    private volatile MetadataGroup metadata;
+    private final ConcurrentHashMap<String, LocalTopic> topics = new ConcurrentHashMap<>();
+    private final ExecutorService admin = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "cairn-cluster-admin");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean reconcileQueued = new AtomicBoolean();
+    private volatile long reconciledTopicsVersion;
+    private volatile String openFailure;
+
+    public ClusterBroker(NodeId self, Path dataDir, PartitionSettings settings, ReplicaFactory factory, RaftRouter router,
+                         PeerTransport<RaftMessage> transport) {
+        this.self = self;
+        this.topicsDir = dataDir.resolve("topics");
+        this.settings = settings;
+        this.factory = factory;
+        this.router = router;
+        this.transport = transport;
+        this.dedupeWindowMs = settings.dedupeWindowMs();
+        this.dedupeWindowKeys = settings.dedupeWindowKeysMax();
+    }
+
+    public void attach(MetadataGroup metadata) {
+        this.metadata = metadata;
+        requestReconcile();
+    }
+
+    // ------------------------------------------------------------------ metadata listener
+
+    @Override
+    public void applied(MetadataState state, MetadataCommand command, MetadataState.Result result) {
+        if (command instanceof MetadataCommand.AddNode a && result.changed()) {
+            transport.addPeer(new io.cairn.server.transport.PeerAddress(a.id(), a.peerHost(), a.peerPort()));
+        }
+        if (command instanceof MetadataCommand.RemoveNode r && result.changed() && !r.id().equals(self.value())) {
+            transport.removePeer(r.id());
+        }
+        requestReconcile();
+    }
+
+    private void requestReconcile() {
+        if (reconcileQueued.compareAndSet(false, true)) {
+            admin.execute(() -> {
+                reconcileQueued.set(false);
+                try {
+                    reconcile();
+                } catch (Throwable t) {
+                    openFailure = t.toString();
+                    log.error("reconciling local replicas with the metadata failed", t);
+                }
+            });
+        }
+    }
+
+    /** Opens replicas newly placed here, closes and deletes those of deleted topics. Admin thread only. */
+    private void reconcile() throws IOException {
+        MetadataGroup m = metadata;
+        if (m == null) return;
+        MetadataState state = m.state();
+        for (TopicMeta t : state.topics().values()) {
+            LocalTopic local = topics.get(t.name());
+            if (local != null && local.meta().topicId() == t.topicId()) {
+                if (!local.meta().equals(t)) topics.put(t.name(), new LocalTopic(t, local.handles()));
+                continue;
+            }
+            if (local != null) drop(local);
+            topics.put(t.name(), open(t));
+        }
+        for (LocalTopic local : List.copyOf(topics.values())) {
+            TopicMeta now = state.topics().get(local.meta().name());
+            if (now == null || now.topicId() != local.meta().topicId()) {
+                drop(local);
+                if (now == null) topics.remove(local.meta().name(), local);
+            }
+        }
+        reconciledTopicsVersion++;
+        openFailure = null;
+    }
+
+    private LocalTopic open(TopicMeta t) throws IOException {
+        Path dir = topicsDir.resolve(t.name());
+        Path idFile = dir.resolve("topic-id");
+        // A directory left by an earlier topic of the same name (deleted while this node was down)
+        // must not lend its records to the new topic: the topic id tells them apart.
+        if (Files.exists(idFile) && !Files.readString(idFile).trim().equals(Long.toString(t.topicId()))) {
+            deleteTree(dir);
+        }
+        Files.createDirectories(dir);
+        if (!Files.exists(idFile)) {
+            Files.writeString(idFile, Long.toString(t.topicId()) + "\n", StandardCharsets.UTF_8);
+        }
+        PartitionHandle[] handles = new PartitionHandle[t.partitions()];
+        for (int p = 0; p < t.partitions(); p++) {
+            List<String> replicas = t.replicasOf(p);
+            if (!replicas.contains(self.value())) {
+                int partition = p;
+                handles[p] = new RemotePartition(p, replicas, () -> redirectToReplica(t.name(), partition));
+                continue;
+            }
+            Path pdir = dir.resolve(Integer.toString(p));
+            boolean fresh = !Files.exists(pdir);
+            Set<NodeId> voters = new HashSet<>();
+            for (String r : replicas) voters.add(NodeId.of(r));
+            GroupId group = GroupId.of(t.groupId(p));
+            PartitionReplica replica = factory.open(new PartitionSpec(t.name(), p, pdir, settings), group,
+                    new Membership(voters, Set.of()));
+            router.register(group.value(), replica::deliver);
+            handles[p] = replica;
+            if (fresh && replicas.get(0).equals(self.value()) && replicas.size() > 1) {
+                // The preferred leader campaigns at once so leaders start out spread as placed,
+                // instead of wherever the first election timeout happens to fire.
+                replica.withRaft(r -> {
+                    r.campaign();
+                    return null;
+                });
+            }
+        }
+        log.info("opened topic {} (id {}): {} partitions, replicas here: {}", t.name(), t.topicId(), t.partitions(),
+                Stream.of(handles).filter(h -> h instanceof PartitionReplica).count());
+        return new LocalTopic(t, handles);
+    }
+
+    private void drop(LocalTopic local) throws IOException {
+        for (int p = 0; p < local.handles().length; p++) {
+            PartitionHandle h = local.handles()[p];
+            if (h instanceof PartitionReplica r) {
+                router.unregister(local.meta().groupId(p));
+                r.close();
+            }
+        }
+        deleteTree(topicsDir.resolve(local.meta().name()));
+        log.info("deleted topic {} (id {}) from this node", local.meta().name(), local.meta().topicId());
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** A redirect to a node holding a replica: the first one this node is connected to, preferred leader first. */
+    BrokerException redirectToReplica(String topic, int partition) {
+        LocalTopic t = topics.get(topic);
+        MetadataGroup m = metadata;
+        if (t == null || m == null) return new BrokerException.NotFound("topic_not_found", "no topic '" + topic + "'");
+        List<String> replicas = t.meta().replicasOf(partition);
+        String target = null;
+        for (String r : replicas) {
+            PeerStats s = transport.stats(r);
+            if (s != null && s.connected()) {
+                target = r;
+                break;
+            }
+        }
+        if (target == null) {
+            return new BrokerException.Unavailable("no_replica_reachable", "no replica of " + topic + "/" + partition
+                    + " " + replicas + " is reachable from " + self, 1000);
+        }
+        NodeInfo info = m.state().nodes().get(target);
+        return new BrokerException.NotLeader(target, info.httpUrl());
+    }
+
+    /** The HTTP base URL of a node, for redirects to partition leaders. */
+    public Optional<String> httpUrl(NodeId node) {
+        MetadataGroup m = metadata;
+        if (m == null) return Optional.empty();
+        NodeInfo info = m.state().nodes().get(node.value());
+        return Optional.ofNullable(info).map(NodeInfo::httpUrl);
+    }
+
+    // ------------------------------------------------------------------ Broker
+
+    @Override
+    public CompletableFuture<TopicCreated> createTopic(TopicSpec spec) {
+        if (!NAME.matcher(spec.name()).matches()) {
+            return CompletableFuture.failedFuture(new BrokerException.BadRequest("invalid_topic",
+                    "topic names must match [A-Za-z0-9._-]{1,249}"));
+        }
+        MetadataGroup m = metadata;
+        int nodes = m.state().nodes().size();
+        if (nodes == 0) {
+            return CompletableFuture.failedFuture(new BrokerException.Unavailable("bootstrapping",
+                    "the cluster has not committed its node list yet; retry in a moment", 500));
+        }
+        int rf = spec.replicationFactor() == 0 ? Math.min(3, nodes) : spec.replicationFactor();
+        if (rf < 1 || rf > nodes) {
+            return CompletableFuture.failedFuture(new BrokerException.BadRequest("invalid_replication_factor",
+                    "replication_factor must be between 1 and the number of nodes (" + nodes + "), got " + spec.replicationFactor()));
+        }
+        if (spec.partitions() < 1 || spec.partitions() > TopicMeta.PARTITIONS_MAX) {
+            return CompletableFuture.failedFuture(new BrokerException.BadRequest("invalid_partitions",
+                    "partitions must be between 1 and " + TopicMeta.PARTITIONS_MAX));
+        }
+        Retention r = spec.retention() == null ? Retention.NONE : spec.retention();
+        return m.propose(new MetadataCommand.CreateTopic(spec.name(), spec.partitions(), rf, r.ms(), r.bytes()))
+                .thenCompose(result -> {
+                    if (result.error() != null) throw toException(result);
+                    TopicSpec created = toSpec(result.topic());
+                    return awaitLocal(result.topic()).thenApply(v -> new TopicCreated(created, result.changed()));
+                });
+    }
+
+    /** Completes once this node has opened the topic's replicas and each has a known leader (bounded). */
+    private CompletableFuture<Void> awaitLocal(TopicMeta t) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CREATE_SETTLE_MS);
+        Runnable[] check = new Runnable[1];
+        check[0] = () -> {
+            LocalTopic local = topics.get(t.name());
+            boolean done = local != null && local.meta().topicId() == t.topicId()
+                    && Stream.of(local.handles()).allMatch(h -> !(h instanceof PartitionReplica) || h.status().leaderId() != null);
+            if (done || System.nanoTime() > deadline) {
+                f.complete(null);
+            } else {
+                CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS).execute(check[0]);
+            }
+        };
+        check[0].run();
+        return f;
+    }
+
+    private static BrokerException toException(MetadataState.Result r) {
+        return switch (r.error()) {
+            case "topic_exists" -> new BrokerException.Conflict(r.error(), r.message());
+            case "topic_not_found" -> new BrokerException.NotFound(r.error(), r.message());
+            case "node_in_use", "node_exists" -> new BrokerException.Conflict(r.error(), r.message());
+            case "node_not_found" -> new BrokerException.NotFound(r.error(), r.message());
+            default -> new BrokerException.BadRequest(r.error(), r.message());
+        };
+    }
+
+    private static TopicSpec toSpec(TopicMeta t) {
+        Retention r = t.retentionMs() == null && t.retentionBytes() == null ? Retention.NONE
+                : new Retention(t.retentionMs(), t.retentionBytes());
+        return new TopicSpec(t.name(), t.partitions(), t.replicationFactor(), r);
+    }
+
+    @Override
+    public List<TopicSpec> listTopics() {
+        return metadata.state().topics().values().stream().map(ClusterBroker::toSpec).toList();
+    }
+
+    @Override
+    public TopicDescription describeTopic(String topic) {
+        LocalTopic t = local(topic);
+        List<PartitionHandle.Status> statuses = new ArrayList<>();
+        for (PartitionHandle h : t.handles()) statuses.add(h.status());
+        return new TopicDescription(toSpec(t.meta()), statuses, dedupeWindowMs, dedupeWindowKeys);
+    }
+
+    private LocalTopic local(String topic) {
+        LocalTopic t = topics.get(topic);
+        if (t == null) throw new BrokerException.NotFound("topic_not_found", "no topic '" + topic + "'");
+        return t;
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteTopic(String topic) {
+        return metadata.propose(new MetadataCommand.DeleteTopic(topic)).thenAccept(r -> {
+            if (r.error() != null) throw toException(r);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> setRetention(String topic, Retention retention) {
+        Retention r = retention == null ? Retention.NONE : retention;
+        return metadata.propose(new MetadataCommand.SetRetention(topic, r.ms(), r.bytes())).thenAccept(res -> {
+            if (res.error() != null) throw toException(res);
+        });
+    }
+
+    @Override
+    public PartitionHandle partition(String topic, int partition) {
+        LocalTopic t = local(topic);
+        if (partition < 0 || partition >= t.handles().length) {
+            throw new BrokerException.NotFound("partition_not_found", "topic '" + topic + "' has no partition " + partition);
+        }
+        return t.handles()[partition];
+    }
+
+    @Override
+    public List<GroupOffset> describeGroup(String group) {
+        List<GroupOffset> out = new ArrayList<>();
+        for (LocalTopic t : topics.values()) {
+            for (PartitionHandle h : t.handles()) {
+                if (!(h instanceof PartitionReplica)) continue;
+                long c = h.committedOffset(group);
+                if (c < 0) continue;
+                long hw = h.status().highWatermark();
+                out.add(new GroupOffset(t.meta().name(), h.status().partition(), c, hw, Math.max(0, hw - c - 1)));
+            }
+        }
+        out.sort(Comparator.comparing(GroupOffset::topic).thenComparingInt(GroupOffset::partition));
+        return out;
+    }
+
+    @Override
+    public Optional<String> notReadyReason() {
+        MetadataGroup m = metadata;
+        if (m == null) return Optional.of("the metadata group is starting");
+        if (m.leaderId().isEmpty()) return Optional.of("the metadata group has no leader yet");
+        if (openFailure != null) return Optional.of("opening partition replicas failed: " + openFailure);
+        return Optional.empty();
+    }
+
+    /** Every replica hosted on this node, for leadership transfer and status. */
+    public Map<String, LocalTopic> localTopics() {
+        return Map.copyOf(topics);
+    }
+
+    @Override
+    public void close() {
+        admin.shutdown();
+        try {
+            admin.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (LocalTopic t : topics.values()) {
+            for (int p = 0; p < t.handles().length; p++) {
+                if (t.handles()[p] instanceof PartitionReplica r) {
+                    router.unregister(t.meta().groupId(p));
+                    r.close();
+                }
+            }
+        }
+        factory.close();
+    }
+}
