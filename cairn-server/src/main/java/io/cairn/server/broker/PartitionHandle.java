@@ -30,8 +30,18 @@ public interface PartitionHandle extends AutoCloseable {
     /** Records the group's last processed offset; a commit at or below the current one is a no-op. */
     CompletableFuture<CommitResult> commit(String group, long offset);
 
-    /** The group's committed offset, or -1. */
+    /** The group's committed offset on this replica, or -1 (a follower's may be behind the leader's). */
     long committedOffset(String group);
+
+    /**
+     * The group's committed offset as the leader knows it, or -1: where a consumer that names no
+     * offset resumes. A replica that cannot vouch for it (a follower, a leader still applying its
+     * log) throws {@link BrokerException.NotLeader} or {@link BrokerException.Unavailable}, so a
+     * resuming consumer never goes back to an older commit (promise 5).
+     */
+    default long leaderCommittedOffset(String group) {
+        return committedOffset(group);
+    }
 
     /**
      * Every group with a committed offset in this partition, for {@code GET /metrics} group lag

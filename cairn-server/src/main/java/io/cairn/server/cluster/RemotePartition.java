@@ -44,6 +44,11 @@ final class RemotePartition implements PartitionHandle {
     }
 
     @Override
+    public long leaderCommittedOffset(String group) {
+        throw redirect.get();
+    }
+
+    @Override
     public CompletableFuture<DeleteBeforeResult> deleteBefore(long offset) {
         return CompletableFuture.failedFuture(redirect.get());
     }

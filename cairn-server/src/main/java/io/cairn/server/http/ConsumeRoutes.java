@@ -25,7 +25,7 @@ final class ConsumeRoutes {
 
     /** Where a group resumes when no offset is given: after its committed offset, or the log start. */
     static long startOffset(PartitionHandle handle, String group) {
-        long committed = handle.committedOffset(group);
+        long committed = handle.leaderCommittedOffset(group);
         return committed >= 0 ? committed + 1 : handle.status().logStart();
     }
 
@@ -84,12 +84,8 @@ final class ConsumeRoutes {
         ex.principal.require(Auth.Action.CONSUME, spec.name());
         int partition = ApiContext.partition(spec, partitionNo);
         PartitionHandle handle = api.broker().partition(spec.name(), partition);
-        long hw = handle.status().highWatermark();
-        if (offset >= hw) {
-            // The high watermark only grows, so an offset below it now stays valid until the commit applies.
-            throw ApiException.badRequest("offset_out_of_range", "offset " + offset + " is at or beyond the high watermark "
-                + hw + " of " + spec.name() + "/" + partition + "; commit the last record you processed");
-        }
+        // The partition's leader judges the offset against its high watermark (400 beyond it); a
+        // follower redirects first, since its own high watermark may lag.
         return handle.commit(group, offset)
             .orTimeout(api.config().defaultTimeoutMs() + ProduceRoutes.RESPONSE_GRACE_MS, TimeUnit.MILLISECONDS)
             .thenApply(r -> Response.ok(Response.okBody()

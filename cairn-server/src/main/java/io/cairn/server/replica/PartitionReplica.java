@@ -171,6 +171,15 @@ public final class PartitionReplica implements PartitionHandle {
     private volatile boolean closed;
     /** Set when a log write hit ENOSPC; cleared when entries are appended again. */
     private volatile boolean diskFull;
+    /**
+     * Null while this replica may serve leader reads (a group's resume point, commits): it leads
+     * and has applied its term's no-op, so its state machine holds every committed group offset.
+     * Otherwise the answer to give (307 to the leader, or 503). A follower or a freshly restarted
+     * replica can hold older group offsets than the leader; serving them would let a committed
+     * offset appear to move backwards (promise 5). Published by the group thread each round.
+     */
+    private volatile BrokerException leaderReadRefusal =
+            new BrokerException.Unavailable("no_leader", "the partition is opening", 200);
 
     private PartitionReplica(ReplicaRuntime rt, PartitionSpec spec, GroupId groupId, SegmentLog log,
                              FileStore fileStore, SnapshotKeeper snapshots, HardStateFile hardStateFile,
@@ -355,6 +364,8 @@ public final class PartitionReplica implements PartitionHandle {
 
     @Override
     public CompletableFuture<ConsumeResult> consume(long offset, int limit, long maxBytes, long waitMs) {
+        // Any replica may serve records: it serves only what it knows is committed, and a committed
+        // record never changes, so a follower's page is a (possibly shorter) prefix of the leader's.
         return reader.consume(offset, limit, maxBytes, waitMs);
     }
 
@@ -366,12 +377,29 @@ public final class PartitionReplica implements PartitionHandle {
         if (offset < 0) {
             return CompletableFuture.failedFuture(new BrokerException.BadRequest("invalid_offset", "offset must be >= 0"));
         }
+        // Leadership first: a follower's high watermark can lag (or be unknown after a restart), and
+        // judging the offset against it would turn a valid commit into a definite 400.
+        BrokerException refusal = leaderReadRefusal;
+        if (refusal != null) {
+            return CompletableFuture.failedFuture(refusal);
+        }
         long hw = reader.highWatermark();
         if (offset >= hw) {
+            // The high watermark only grows, so an offset below it now stays valid until the commit applies.
             return CompletableFuture.failedFuture(new BrokerException.BadRequest("offset_out_of_range",
-                    "offset " + offset + " is at or beyond the high watermark " + hw));
+                    "offset " + offset + " is at or beyond the high watermark " + hw + " of " + topic + "/" + partition
+                    + "; commit the last record you processed"));
         }
         return enqueueControl(new ControlRequest<>(new GroupCommit(group, offset), deadline(CONTROL_TIMEOUT_MS)));
+    }
+
+    @Override
+    public long leaderCommittedOffset(String group) {
+        BrokerException refusal = leaderReadRefusal;
+        if (refusal != null) {
+            throw refusal;
+        }
+        return committedOffsets.getOrDefault(group, -1L);
     }
 
     @Override
@@ -715,6 +743,11 @@ public final class PartitionReplica implements PartitionHandle {
         if (diskFull) {
             return new BrokerException.DiskFull("the data disk is full; writes resume once space is freed");
         }
+        return notLeaderForReads();
+    }
+
+    /** Where a leader read should go instead; unlike writes, reads go on while the disk is full or failed. */
+    private BrokerException notLeaderForReads() {
         Optional<NodeId> leader = raft.leader();
         if (leader.isPresent() && !leader.get().equals(self)) {
             Optional<String> url = rt.transport.httpUrl(leader.get());
@@ -1042,6 +1075,7 @@ public final class PartitionReplica implements PartitionHandle {
         }
         status = new Status(partition, raft.leader().map(NodeId::value).orElse(null), raft.term(), sm.logStart(),
                 sm.nextOffset(), raft.commitIndex(), bytes, replicas, progress);
+        leaderReadRefusal = raft.role() == Role.LEADER && raft.isReadyForWrites() ? null : notLeaderForReads();
         if (!readyForWrites.isDone() && canWrite()) {
             readyForWrites.complete(null);
         }

@@ -321,8 +321,12 @@ class ClusterIT {
         LocalCluster.await(() -> cluster.highWatermark(follower, "snap", 0) >= hw,
                 () -> "follower catches up past the log start via a snapshot; hw " + cluster.highWatermark(follower, "snap", 0)
                         + " of " + hw + "; follower log:\n" + cluster.tail(follower) + "\nleader log:\n" + cluster.tail(leaderIdx));
-        JsonNode page = cluster.get(follower, "/broker/consume/snap/g1/0").body();
+        // An explicit offset makes the follower answer from its own state (a group resume without
+        // one is a leader read and would be redirected), so this sees what the snapshot brought.
+        JsonNode page = cluster.get(follower, "/broker/consume/snap/g1/0?offset=" + logStart).body();
         assertThat(page.path("committed_offset").asLong()).as("group offset came with the snapshot").isEqualTo(150);
+        LocalCluster.Reply resume = cluster.get(follower, "/broker/consume/snap/g1/0");
+        assertThat(resume.status()).as("a group resume on a follower goes to the leader: %s", resume.body()).isEqualTo(307);
         // The snapshot is taken at the deletion boundary, so the follower keeps the same retained records.
         LocalCluster.Reply f0 = cluster.get(follower, "/broker/consume/snap/x/0?offset=0");
         long followerStart = f0.body().path("log_start").asLong();
