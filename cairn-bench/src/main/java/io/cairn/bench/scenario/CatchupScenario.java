@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /**
@@ -29,44 +29,30 @@ public final class CatchupScenario implements Callable<Integer> {
     @ParentCommand
     io.cairn.bench.BenchMain main;
 
-    @Option(names = "--records", description = "records the follower misses (default ${DEFAULT-VALUE})")
-    long records = 8_000_000;
-
-    @Option(names = "--value-bytes", description = "record value size (default ${DEFAULT-VALUE})")
-    int valueBytes = 64;
-
-    @Option(names = "--work-dir", description = "where node data and logs go (default: a new temp dir)")
-    Path workDir;
-
-    @Option(names = "--keep", description = "keep the work dir afterwards")
-    boolean keep;
-
-    @Option(names = "--jvm-opts", description = "extra JVM options for the nodes")
-    String jvmOpts = "";
+    @Mixin
+    PrefillOptions opts;
 
     @Override
     public Integer call() throws Exception {
-        CommonOptions dirs = new CommonOptions();
-        dirs.workDir = workDir;
-        dirs.keep = keep;
+        CommonOptions dirs = opts.dirs();
         Path work = dirs.workDir();
-        Report rep = new Report("catchup — a follower misses " + Fmt.rate(records) + " records of " + valueBytes
+        Report rep = new Report("catchup — a follower misses " + Fmt.rate(opts.records) + " records of " + opts.valueBytes
                 + " B, 3 local nodes");
         return rep.runAndPrint(() -> {
-            try (LocalCluster c = new LocalCluster(main.cairn(), work, 3, jvmOpts)) {
+            try (LocalCluster c = new LocalCluster(main.cairn(), work, 3, opts.jvmOpts)) {
                 c.start();
                 Nodes.createTopic(c.nodes.get(0), Nodes.TOPIC, 1, 3);
                 NodeProcess leader = c.leaderOf(Nodes.TOPIC, 0, "majority");
                 NodeProcess follower = c.nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
                 String followerId = c.idOf(follower);
                 follower.kill();
-                Prefill.Result fill = Prefill.run(leader, Nodes.TOPIC, 0, "majority", records, valueBytes);
+                Prefill.Result fill = Prefill.run(leader, Nodes.TOPIC, 0, "majority", opts.records, opts.valueBytes);
                 rep.figure("prefill with one follower down (acks=majority)", "", Fmt.rate(fill.perSecond()) + " records/s",
                         Fmt.rate(fill.records()) + " records in " + Fmt.seconds(fill.seconds()));
                 long lagBefore = lagOf(leader, followerId);
                 long start = follower.start();
                 long caughtUp = awaitZeroLag(leader, followerId);
-                rep.figure("follower " + followerId + ": spawn → lag 0 on the leader", "after SIGKILL + " + Fmt.rate(records)
+                rep.figure("follower " + followerId + ": spawn → lag 0 on the leader", "after SIGKILL + " + Fmt.rate(opts.records)
                         + " missed", Fmt.seconds((caughtUp - start) / 1e9), "target ≤ 10 s; lag before restart: " + lagBefore);
                 rep.figure("catch-up rate", "", Fmt.rate(fill.records() / ((caughtUp - start) / 1e9)) + " records/s",
                         "includes JVM start and recovery of the follower");

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /**
@@ -30,28 +30,14 @@ public final class RestartScenario implements Callable<Integer> {
     @ParentCommand
     io.cairn.bench.BenchMain main;
 
-    @Option(names = "--records", description = "records to write before the kill (default ${DEFAULT-VALUE})")
-    long records = 8_000_000;
-
-    @Option(names = "--value-bytes", description = "record value size (default ${DEFAULT-VALUE})")
-    int valueBytes = 64;
-
-    @Option(names = "--work-dir", description = "where node data and logs go (default: a new temp dir)")
-    Path workDir;
-
-    @Option(names = "--keep", description = "keep the work dir afterwards")
-    boolean keep;
-
-    @Option(names = "--jvm-opts", description = "extra JVM options for the node")
-    String jvmOpts = "";
+    @Mixin
+    PrefillOptions opts;
 
     @Override
     public Integer call() throws Exception {
-        CommonOptions dirs = new CommonOptions();
-        dirs.workDir = workDir;
-        dirs.keep = keep;
+        CommonOptions dirs = opts.dirs();
         Path work = dirs.workDir();
-        Report rep = new Report("restart — " + Fmt.rate(records) + " records of " + valueBytes + " B, SIGKILL, restart");
+        Report rep = new Report("restart — " + Fmt.rate(opts.records) + " records of " + opts.valueBytes + " B, SIGKILL, restart");
         try {
             return rep.runAndPrint(() -> {
                 long t0 = System.nanoTime();
@@ -60,11 +46,11 @@ public final class RestartScenario implements Callable<Integer> {
                             "no recovery can be faster than this");
                 }
                 try (NodeProcess node = new NodeProcess(main.cairn(), NodeProcess.freePort(), work.resolve("node1"),
-                        List.of(), jvmOpts)) {
+                        List.of(), opts.jvmOpts)) {
                     node.start();
                     node.awaitOk("/ready", RESTART_TIMEOUT_MS, 50);
                     Nodes.createTopic(node, Nodes.TOPIC, 1, 1);
-                    Prefill.Result fill = Prefill.run(node, Nodes.TOPIC, 0, null, records, valueBytes);
+                    Prefill.Result fill = Prefill.run(node, Nodes.TOPIC, 0, null, opts.records, opts.valueBytes);
                     rep.figure("prefill (NDJSON " + Fmt.rate(Prefill.BATCH_RECORDS) + "/request, " + Prefill.WRITERS + " writers)",
                             "", Fmt.rate(fill.perSecond()) + " records/s",
                             Fmt.rate(fill.records()) + " records in " + Fmt.seconds(fill.seconds()));
