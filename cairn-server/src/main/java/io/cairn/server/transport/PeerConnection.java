@@ -117,12 +117,14 @@ final class PeerConnection {
                 batch[n++] = buf;
             }
         }
+        // Counted before the flush: once flushed, the peer may read the frames before this thread
+        // runs another line, and a reader of the stats must never see data delivered but not sent.
+        sent += n;
+        flushes++;
         for (int i = 0; i < n; i++) {
             ch.write(batch[i], ch.voidPromise());
         }
         ch.flush();
-        sent += n;
-        flushes++;
     }
 
     private void connect() {
