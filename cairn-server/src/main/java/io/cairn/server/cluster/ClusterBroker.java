@@ -259,12 +259,18 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
 
     /** A redirect to a node holding a replica: the first one this node is connected to, preferred leader first. */
     BrokerException redirectToReplica(String topic, int partition) {
+        return redirectToReplica(topic, partition, Set.of());
+    }
+
+    /** As {@link #redirectToReplica(String, int)}, never to a node in {@code except}. */
+    BrokerException redirectToReplica(String topic, int partition, Set<String> except) {
         LocalTopic t = topics.get(topic);
         MetadataGroup m = metadata;
         if (t == null || m == null) return new BrokerException.NotFound("topic_not_found", "no topic '" + topic + "'");
         List<String> replicas = t.meta().replicasOf(partition);
         String target = null;
         for (String r : replicas) {
+            if (except.contains(r)) continue;
             PeerStats s = transport.stats(r);
             if (s != null && s.connected()) {
                 target = r;

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -222,13 +223,17 @@ public final class ClusterControl implements ClusterView, AutoCloseable {
                     + " (replicas " + t.replicasOf(partition) + ", being removed " + s.draining() + "); moves are made by DELETE /cluster/nodes/{id}"));
         }
         PartitionHandle h = broker.partition(topic, partition);
-        if (!(h instanceof PartitionReplica r)) return CompletableFuture.failedFuture(broker.redirectToReplica(topic, partition));
-        String leader = r.status().leaderId();
-        if (leader != null && !leader.equals(self.value())) {
+        String leader = h instanceof PartitionReplica r ? r.status().leaderId() : null;
+        if (leader != null && leader.equals(self.value())) {
+            return ReplicaMove.drive((PartitionReplica) h, self, NodeId.of(from), NodeId.of(to), broker::httpUrl);
+        }
+        if (leader != null) {
             Optional<String> url = broker.httpUrl(NodeId.of(leader));
             if (url.isPresent()) return CompletableFuture.failedFuture(new BrokerException.NotLeader(leader, url.get()));
         }
-        return ReplicaMove.drive(r, self, NodeId.of(from), NodeId.of(to), broker::httpUrl);
+        // No replica here, or one that knows no leader: the new replica in particular hears
+        // nothing until the leader adds it, so ask a member of the group instead.
+        return CompletableFuture.failedFuture(broker.redirectToReplica(topic, partition, Set.of(self.value(), to)));
     }
 
     @Override

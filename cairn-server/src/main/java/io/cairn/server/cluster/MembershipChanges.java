@@ -159,7 +159,7 @@ final class MembershipChanges {
                 f.complete(null);
             } else if (System.nanoTime() > deadline) {
                 f.completeExceptionally(new BrokerException.OutcomeUnknown("node " + node + " did not catch up within "
-                        + CATCH_UP_TIMEOUT_MS + " ms; it stays a learner (is it running with CAIRN_JOIN=1?)"));
+                        + CATCH_UP_TIMEOUT_MS + " ms; it stays a learner (was it started with --join?)"));
             } else {
                 CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS).execute(check[0]);
             }

@@ -92,11 +92,10 @@ final class ReplicaMove {
                 case DONE -> result.complete(null);
                 case NOT_LEADER -> {
                     Optional<String> url = d.leader().filter(l -> !l.equals(self)).flatMap(httpUrl);
-                    if (url.isPresent()) {
-                        result.completeExceptionally(new BrokerException.NotLeader(d.leader().get().value(), url.get()));
-                    } else {
-                        later(); // No leader known yet (an election runs): wait for one, within the deadline.
-                    }
+                    // With no leader known (an election runs) the caller asks again shortly.
+                    result.completeExceptionally(url.isPresent()
+                            ? new BrokerException.NotLeader(d.leader().get().value(), url.get())
+                            : new BrokerException.Unavailable("no_leader", replica + " has no leader right now", 500));
                 }
                 case WAITING, TRANSFERRING -> later();
             }
