@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -233,7 +232,7 @@ public final class ClusterControl implements ClusterView, AutoCloseable {
         }
         // No replica here, or one that knows no leader: the new replica in particular hears
         // nothing until the leader adds it, so ask a member of the group instead.
-        return CompletableFuture.failedFuture(broker.redirectToReplica(topic, partition, Set.of(self.value(), to)));
+        return CompletableFuture.failedFuture(broker.redirectToReplica(topic, partition, new java.util.HashSet<>(List.of(self.value(), to))));
     }
 
     @Override

@@ -90,14 +90,18 @@ final class LeaderBalancer implements AutoCloseable {
         return out;
     }
 
-    /** Whether the preferred replica could lead now: a voter, recently heard from, holding every committed entry. */
+    /** Whether the preferred replica could lead now: a voter, recently heard from, caught up. */
     private CompletableFuture<Boolean> preferredIsReady(Candidate c) {
         NodeId preferred = NodeId.of(c.preferred());
         return c.replica().withRaft(raft -> {
             if (raft.role() != Role.LEADER) return false;
             for (PeerProgress p : raft.progress()) {
                 if (p.node().equals(preferred)) {
-                    return p.voter() && p.recentlyActive() && p.matchIndex() >= raft.commitIndex();
+                    // Within a few entries of the end counts too: under steady writes an exact
+                    // match is rare, and the transfer itself catches the target up first.
+                    boolean caughtUp = p.matchIndex() >= raft.commitIndex()
+                            || raft.status().lastIndex() - p.matchIndex() <= ReplicaMove.PROMOTE_LAG_ENTRIES_MAX;
+                    return p.voter() && p.recentlyActive() && caughtUp;
                 }
             }
             return false;
