@@ -84,7 +84,13 @@ final class MembershipChanges {
                                                              String id) {
         // Checked on the leader, whose state is the freshest: a follower may not have applied a
         // topic deletion that the leader already acknowledged.
-        if (!metadata.isLeader()) return metadata.requireLeader().thenApply(v -> null);
+        if (!metadata.isLeader()) {
+            // requireLeader fails with the 307 to the leader (or 503); should this node have just
+            // become leader instead, the client's retry lands here again.
+            return metadata.requireLeader().thenApply(v -> {
+                throw new BrokerException.Unavailable("leader_changing", "the metadata leadership is changing; retry", 200);
+            });
+        }
         MetadataState s = metadata.state();
         if (!s.nodes().containsKey(id)) {
             return CompletableFuture.failedFuture(new BrokerException.NotFound("node_not_found", "no node " + id));
