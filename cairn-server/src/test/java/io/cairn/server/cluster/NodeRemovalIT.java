@@ -147,6 +147,47 @@ class NodeRemovalIT {
     }
 
     @Test
+    void aNodeThatIsDownIsRemovedAndItsReplicasAreRebuiltFromTheOthers() throws Exception {
+        cluster = new LocalCluster(4, dir);
+        cluster.startAll();
+        cluster.createTopic(TOPIC, PARTITIONS, 3);
+        Map<Integer, Map<String, Long>> acked = new TreeMap<>();
+        for (int k = 0; k < 60; k++) {
+            int p = k % PARTITIONS;
+            long off = cluster.produce(TOPIC, p, "v" + k, "v" + k, Duration.ofSeconds(30));
+            assertThat(off).isGreaterThanOrEqualTo(0);
+            acked.computeIfAbsent(p, x -> new TreeMap<>()).put("v" + k, off);
+        }
+        String victim = "n4";
+        cluster.kill(cluster.indexOf(victim));
+        LocalCluster.Reply removal = cluster.follow("DELETE", cluster.url(0) + "/cluster/nodes/" + victim, null,
+                Duration.ofSeconds(30));
+        assertThat(removal).isNotNull();
+        assertThat(removal.status()).as("remove %s (down): %s", victim, removal.body()).isEqualTo(202);
+        LocalCluster.await(() -> {
+            LocalCluster.Reply c = cluster.get(0, "/cluster");
+            return c != null && c.ok() && c.body().path("nodes").size() == 3 && c.body().path("removal").isNull();
+        }, () -> victim + " removed; cluster: " + body(cluster.get(0, "/cluster")), MOVE_WAIT);
+        LocalCluster.await(() -> {
+            Map<Integer, List<String>> r = replicas(0);
+            return r.size() == PARTITIONS && r.values().stream().allMatch(l -> l.size() == 3 && !l.contains(victim));
+        }, () -> "three replicas per partition without " + victim + ": " + replicas(0));
+        for (int p = 0; p < PARTITIONS; p++) {
+            int partition = p;
+            long hw = acked.get(p).values().stream().mapToLong(Long::longValue).max().orElse(-1) + 1;
+            for (int i = 0; i < 3; i++) {
+                int node = i;
+                LocalCluster.await(() -> cluster.highWatermark(node, TOPIC, partition) >= hw,
+                        () -> cluster.ids[node] + " has partition " + partition + " up to " + hw);
+                Map<Long, String> log = cluster.consumeAll(i, TOPIC, partition);
+                assertDenseAndComplete(log, acked.get(p));
+                assertThat(log).hasSize((int) hw);
+            }
+            assertThat(cluster.produce(TOPIC, p, "after" + p, "after" + p, Duration.ofSeconds(30))).isEqualTo(hw);
+        }
+    }
+
+    @Test
     void aRemovalThatWouldLowerTheReplicationFactorIsRefusedAndChangesNothing() throws Exception {
         cluster = new LocalCluster(3, dir);
         cluster.startAll();
