@@ -158,8 +158,16 @@ class NodeRemovalIT {
             assertThat(off).isGreaterThanOrEqualTo(0);
             acked.computeIfAbsent(p, x -> new TreeMap<>()).put("v" + k, off);
         }
+        for (int p = 0; p < PARTITIONS; p++) {
+            LocalCluster.Reply c = cluster.follow("POST", cluster.url(0) + "/broker/commit",
+                    "{\"topic\":\"" + TOPIC + "\",\"group\":\"g\",\"partition\":" + p + ",\"offset\":" + (p + 1) + "}",
+                    Duration.ofSeconds(10));
+            assertThat(c.status()).as("commit: %s", c.body()).isEqualTo(200);
+        }
         String victim = "n4";
         cluster.kill(cluster.indexOf(victim));
+        // With a node down, every other node still answers for every partition from its (new) leader.
+        assertGroupOffsetsSameOnEveryNode(victim);
         LocalCluster.Reply removal = cluster.follow("DELETE", cluster.url(0) + "/cluster/nodes/" + victim, null,
                 Duration.ofSeconds(30));
         assertThat(removal).isNotNull();
