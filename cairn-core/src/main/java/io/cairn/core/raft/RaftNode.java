@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * One member of one Raft group, as a pure step function (etcd raft's {@code RawNode}).
@@ -43,6 +44,15 @@ public final class RaftNode {
     private Role role = Role.FOLLOWER;
     private NodeId leader;
     private Membership membership;
+    /**
+     * The membership at the end of the log: the applied one plus every config change after it,
+     * committed or not. Elections, and a leader's commit counting and check-quorum, count under
+     * it (dissertation §4.1), not under the applied one: a change can commit while the only node
+     * that knows it committed dies, and a quorum that only the new membership has (say, a
+     * promoted learner and one old voter) must still be able to elect and commit. Set when a
+     * (pre-)election starts and when a leader starts or proposes a change; stale otherwise.
+     */
+    private Membership quorumMembership;
     /** Index of the last config change in the log that is not yet applied (leader: refuse another). */
     private long pendingConfigIndex;
 
@@ -82,6 +92,7 @@ public final class RaftNode {
         this.term = hs.term();
         this.votedFor = hs.votedFor();
         this.membership = init.membership();
+        this.quorumMembership = membership;
         this.lastHandedOutHardState = hardState();
         becomeFollower(term, null);
     }
@@ -103,9 +114,14 @@ public final class RaftNode {
         } else {
             // Capped so a learner that never campaigns cannot overflow the counter.
             electionElapsedTicks = Math.min(electionElapsedTicks + 1, 2 * config.electionTimeoutTicks());
-            if (promotable() && electionElapsedTicks >= randomizedElectionTimeoutTicks) {
-                electionElapsedTicks = 0;
-                startElection(false);
+            if (electionElapsedTicks >= randomizedElectionTimeoutTicks) {
+                if (promotable()) {
+                    electionElapsedTicks = 0;
+                    startElection(false);
+                } else if (membership.isLearner(self)) {
+                    // A learner looks into its log (see promotable) once per timeout, not every tick.
+                    electionElapsedTicks = 0;
+                }
             }
         }
     }
@@ -115,7 +131,7 @@ public final class RaftNode {
         electionElapsedTicks++;
         if (electionElapsedTicks >= config.electionTimeoutTicks()) {
             electionElapsedTicks = 0;
-            if (config.checkQuorum() && !tracker.quorumActiveAndReset(membership)) {
+            if (config.checkQuorum() && !tracker.quorumActiveAndReset(quorumMembership)) {
                 // Dissertation §6.2: a leader cut off from a quorum steps down so clients stop
                 // talking to it; a majority elsewhere may already have a new leader.
                 becomeFollower(term, null);
@@ -254,11 +270,15 @@ public final class RaftNode {
         if (pendingConfigIndex > log.appliedIndex()) {
             return new Rejected(Rejection.CONFIG_CHANGE_PENDING, Optional.of(self));
         }
+        Membership next;
         try {
-            membership.apply(change);
+            next = membership.apply(change);
         } catch (IllegalArgumentException e) {
             return new Rejected(Rejection.INVALID_CONFIG_CHANGE, Optional.of(self));
         }
+        // Counted under from the moment it is in the log (see quorumMembership). Every earlier
+        // change is applied here (checked above), so the applied membership is the log's.
+        quorumMembership = next;
         ProposeResult.Accepted accepted = appendProposal(EntryType.CONFIG_CHANGE, data);
         pendingConfigIndex = accepted.index();
         return accepted;
@@ -547,7 +567,14 @@ public final class RaftNode {
     }
 
     private boolean promotable() {
-        return membership.isVoter(self) && !log.hasUnstableSnapshot();
+        if (log.hasUnstableSnapshot()) {
+            return false;
+        }
+        // A learner whose promotion is in its log may already be a voter: the promotion can
+        // commit on the old voters and its committer die before anyone else learns that; then
+        // this node may be needed to make a quorum of the new voters (etcd lets learners vote
+        // for the same reason).
+        return membership.isVoter(self) || (membership.isLearner(self) && membershipAtLastIndex().isVoter(self));
     }
 
     private void setTerm(long newTerm) {
@@ -594,6 +621,7 @@ public final class RaftNode {
             // the same). We campaign once the driver has applied up to the commit index.
             return;
         }
+        quorumMembership = membershipAtLastIndex();
         if (config.preVote() && !transfer) {
             // Dissertation §9.6: ask first whether we could win, without raising anyone's term.
             reset();
@@ -635,6 +663,7 @@ public final class RaftNode {
         if (hasUnappliedConfigChanges()) {
             return;
         }
+        quorumMembership = membershipAtLastIndex();
         setTerm(term + 1);
         reset();
         role = Role.CANDIDATE;
@@ -647,7 +676,12 @@ public final class RaftNode {
     }
 
     private void requestVotes(long voteTerm, boolean preVote, boolean transfer) {
-        for (NodeId v : membership.voters()) {
+        // The log's voters count; the applied ones are asked as well (as before the log's
+        // membership counted), because every answer carries the voter's commit index, which
+        // can tell us that changes in our log committed (handleVoteResponse).
+        TreeSet<NodeId> voters = new TreeSet<>(membership.voters());
+        voters.addAll(quorumMembership.voters());
+        for (NodeId v : voters) {
             if (!v.equals(self)) {
                 send(new VoteRequest(config.groupId(), self, v, voteTerm, log.lastIndex(), log.lastTerm(), preVote, transfer));
             }
@@ -656,7 +690,7 @@ public final class RaftNode {
 
     /** Tallies votes; returns true if the election was decided (won or lost). */
     private boolean checkVotes() {
-        switch (tracker.tally(membership)) {
+        switch (tracker.tally(quorumMembership)) {
             case WON -> {
                 if (role == Role.PRE_CANDIDATE) {
                     becomeCandidate(false);
@@ -681,7 +715,8 @@ public final class RaftNode {
         reset();
         role = Role.LEADER;
         leader = self;
-        tracker.sync(membership, log.lastIndex() + 1);
+        quorumMembership = membershipAtLastIndex();
+        tracker.sync(membership, quorumMembership, log.lastIndex() + 1);
         // A config change of an earlier term may still be in the log uncommitted; refuse new
         // ones until it is applied so that at most one change is ever in flight.
         pendingConfigIndex = log.lastIndex();
@@ -689,7 +724,7 @@ public final class RaftNode {
         // an entry of its own term first; that commits everything before it.
         // The no-op carries the membership in effect at its position, so a node that joins with
         // no membership learns it by applying the log.
-        Entry noop = new Entry(term, log.lastIndex() + 1, EntryType.NOOP, membershipAtLastIndex().encode());
+        Entry noop = new Entry(term, log.lastIndex() + 1, EntryType.NOOP, quorumMembership.encode());
         log.appendLocal(noop);
         noopIndex = noop.index();
         broadcastAppend(true);
@@ -872,7 +907,7 @@ public final class RaftNode {
 
     /** Commits by counting replicas of current-term entries only (§5.4.2); true if commit advanced. */
     private boolean maybeCommitAndBroadcast() {
-        long candidate = tracker.quorumMatch(membership, log.stableIndex());
+        long candidate = tracker.quorumMatch(quorumMembership, log.stableIndex());
         // Figure 8: an entry of an earlier term replicated on a majority can still be overwritten,
         // so only an entry of the current term may be committed by counting.
         if (candidate > log.commitIndex() && log.term(candidate) == term) {
@@ -960,7 +995,7 @@ public final class RaftNode {
     private void setMembership(Membership next) {
         membership = next;
         if (role == Role.LEADER) {
-            for (NodeId added : tracker.sync(membership, log.lastIndex() + 1)) {
+            for (NodeId added : tracker.sync(membership, quorumMembership, log.lastIndex() + 1)) {
                 sendAppend(added, tracker.get(added), true);
             }
             if (!membership.isVoter(self)) {
