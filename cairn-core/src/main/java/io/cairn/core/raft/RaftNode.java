@@ -15,7 +15,6 @@ import io.cairn.core.raft.RaftMessage.VoteResponse;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -62,6 +61,8 @@ public final class RaftNode {
 
     /** Votes of the current (pre-)election; on a leader, replication state per peer. */
     private final ProgressTracker tracker;
+    /** Leader only: what each follower is sent next, and what its answers mean for its progress. */
+    private final Replicator replicator;
     private NodeId leadTransferee;
     /** Leader only: index of this term's no-op; the leader is ready once it is applied. MAX otherwise. */
     private long noopIndex = Long.MAX_VALUE;
@@ -89,6 +90,7 @@ public final class RaftNode {
         RaftStorage.InitialState init = Objects.requireNonNull(storage, "storage").initialState();
         HardState hs = init.hardState();
         this.log = new RaftLog(storage, hs.commit(), init.appliedIndex());
+        this.replicator = new Replicator(config, log, tracker, this::send);
         this.term = hs.term();
         this.votedFor = hs.votedFor();
         this.membership = init.membership();
@@ -145,15 +147,10 @@ public final class RaftNode {
                 leadTransferee = null;
             }
         }
-        for (Progress pr : tracker.peers().values()) {
-            if (pr.state == ProgressState.SNAPSHOT && ++pr.snapshotElapsedTicks >= config.electionTimeoutTicks()) {
-                // The snapshot or its acknowledgement was probably lost; probing again resends it.
-                pr.becomeProbe();
-            }
-        }
+        replicator.tick();
         if (heartbeatElapsedTicks >= config.heartbeatIntervalTicks()) {
             heartbeatElapsedTicks = 0;
-            broadcastHeartbeat();
+            replicator.broadcastHeartbeat(term, reads.round());
         }
     }
 
@@ -305,7 +302,7 @@ public final class RaftNode {
         log.appendLocal(e);
         uncommitted.addLast(new long[] {e.index(), e.sizeBytes()});
         uncommittedBytes += e.sizeBytes();
-        broadcastAppend(false);
+        replicator.broadcastAppend(term, false);
         return new ProposeResult.Accepted(e.index(), e.term());
     }
 
@@ -330,7 +327,7 @@ public final class RaftNode {
         if (membership.quorum() <= 1 && membership.isVoter(self)) {
             readStates.addAll(reads.confirmed(membership, self));
         } else {
-            broadcastHeartbeat();
+            replicator.broadcastHeartbeat(term, reads.round());
         }
         return new ReadIndexResult.Pending(context);
     }
@@ -353,7 +350,7 @@ public final class RaftNode {
         if (pr.match == log.lastIndex()) {
             send(new TimeoutNow(config.groupId(), self, target, term, log.commitIndex()));
         } else {
-            sendAppend(target, pr, true);
+            replicator.sendAppend(term, target, pr, true);
         }
         return TransferResult.STARTED;
     }
@@ -727,7 +724,7 @@ public final class RaftNode {
         Entry noop = new Entry(term, log.lastIndex() + 1, EntryType.NOOP, quorumMembership.encode());
         log.appendLocal(noop);
         noopIndex = noop.index();
-        broadcastAppend(true);
+        replicator.broadcastAppend(term, true);
     }
 
     // ------------------------------------------------------------------ elections
@@ -837,41 +834,13 @@ public final class RaftNode {
         }
         pr.recentActive = true;
         if (!r.success()) {
-            if (r.index() == 0) {
-                return;
-            }
-            long hint = r.hintTerm() > 0 ? log.findConflictByTerm(r.hintIndex(), r.hintTerm()) : r.hintIndex();
-            if (pr.maybeDecrTo(r.index(), hint)) {
-                if (pr.state == ProgressState.REPLICATE) {
-                    pr.becomeProbe();
-                    pr.next = Math.max(Math.min(r.index(), hint + 1), pr.match + 1);
-                }
-                sendAppend(r.from(), pr, true);
-            }
+            replicator.rejected(term, r, pr);
             return;
         }
-        boolean updated = pr.maybeUpdate(r.index());
-        switch (pr.state) {
-            case PROBE -> pr.becomeReplicate();
-            case SNAPSHOT -> {
-                if (pr.match >= pr.pendingSnapshotIndex) {
-                    pr.becomeProbe();
-                    pr.becomeReplicate();
-                }
-            }
-            case REPLICATE -> { }
-        }
-        if (updated) {
+        if (replicator.acknowledged(r, pr)) {
             maybeCommitAndBroadcast();
         }
-        while (sendAppend(r.from(), pr, false)) {
-            // Pipeline until the in-flight window (messages, bytes) is full or nothing is left.
-        }
-        if (pr.sentCommit < Math.min(pr.match, log.commitIndex())) {
-            // The commit advanced while this follower's appends were in flight; tell it now
-            // rather than a heartbeat later, so followers apply promptly.
-            sendAppend(r.from(), pr, true);
-        }
+        replicator.sendFollowing(term, r.from(), pr);
         if (r.from().equals(leadTransferee) && pr.match == log.lastIndex()) {
             send(new TimeoutNow(config.groupId(), self, r.from(), term, log.commitIndex()));
         }
@@ -886,15 +855,7 @@ public final class RaftNode {
             return;
         }
         pr.recentActive = true;
-        pr.probeSent = false;
-        if (pr.state == ProgressState.REPLICATE && pr.isPaused(config.inflightMessagesMax(), config.inflightBytesMax())) {
-            pr.freeFirstOne();
-        }
-        if (pr.match < log.lastIndex()) {
-            // The follower is alive but behind: appends in flight may have been lost. An append
-            // at `next` either extends its log or is rejected, which drops us back to probing.
-            sendAppend(r.from(), pr, true, true);
-        }
+        replicator.heartbeatAnswered(term, r.from(), pr);
         if (r.from().equals(leadTransferee) && pr.match == log.lastIndex()) {
             // TimeoutNow may have been lost; repeat it while the transfer is pending.
             send(new TimeoutNow(config.groupId(), self, r.from(), term, log.commitIndex()));
@@ -915,67 +876,10 @@ public final class RaftNode {
             while (!uncommitted.isEmpty() && uncommitted.peekFirst()[0] <= candidate) {
                 uncommittedBytes -= uncommitted.pollFirst()[1];
             }
-            broadcastAppend(true);
+            replicator.broadcastAppend(term, true);
             return true;
         }
         return false;
-    }
-
-    private void broadcastAppend(boolean allowEmpty) {
-        for (Map.Entry<NodeId, Progress> e : tracker.peers().entrySet()) {
-            sendAppend(e.getKey(), e.getValue(), allowEmpty);
-        }
-    }
-
-    private void broadcastHeartbeat() {
-        long round = reads.round();
-        for (Map.Entry<NodeId, Progress> e : tracker.peers().entrySet()) {
-            Progress pr = e.getValue();
-            long commit = Math.min(pr.match, log.commitIndex());
-            send(new Heartbeat(config.groupId(), self, e.getKey(), term, commit, round));
-            pr.sentCommit = Math.max(pr.sentCommit, commit);
-        }
-    }
-
-    /** Sends the next append (or the snapshot) to one follower; false if nothing was sent. */
-    private boolean sendAppend(NodeId to, Progress pr, boolean allowEmpty) {
-        return sendAppend(to, pr, allowEmpty, false);
-    }
-
-    private boolean sendAppend(NodeId to, Progress pr, boolean allowEmpty, boolean evenWithInflight) {
-        if (pr.isPaused(config.inflightMessagesMax(), config.inflightBytesMax())) {
-            return false;
-        }
-        long prevIndex = pr.next - 1;
-        Invariants.check(prevIndex <= log.lastIndex(), "next index %s for %s beyond leader's last %s", pr.next, to, log.lastIndex());
-        long prevTerm = log.term(prevIndex);
-        if (pr.next < log.firstIndex() || (prevTerm == 0 && prevIndex > 0)) {
-            Snapshot snap = log.snapshot();
-            Invariants.check(snap.index() > 0, "follower %s needs index %s but there is no snapshot", to, pr.next);
-            pr.becomeSnapshot(snap.index());
-            send(new InstallSnapshot(config.groupId(), self, to, term, snap));
-            return false;
-        }
-        List<Entry> entries = pr.next <= log.lastIndex()
-                ? log.entries(pr.next, log.lastIndex() + 1, config.appendBytesMax())
-                : List.of();
-        if (entries.isEmpty() && (!allowEmpty || (pr.inflightMessages() > 0 && !evenWithInflight))) {
-            // With appends in flight the follower learns the commit index from their successors or
-            // the next heartbeat; an empty append overtaking them would only cause a rejection.
-            return false;
-        }
-        long bytes = 0;
-        for (Entry e : entries) {
-            bytes += e.sizeBytes();
-        }
-        send(new AppendRequest(config.groupId(), self, to, term, prevIndex, prevTerm, entries, log.commitIndex()));
-        pr.sentCommit = Math.max(pr.sentCommit, Math.min(log.commitIndex(), prevIndex + entries.size()));
-        if (!entries.isEmpty()) {
-            pr.sentEntries(entries.get(entries.size() - 1).index(), bytes);
-        } else if (pr.state == ProgressState.PROBE) {
-            pr.probeSent = true;
-        }
-        return !entries.isEmpty();
     }
 
     // ------------------------------------------------------------------ membership
@@ -996,7 +900,7 @@ public final class RaftNode {
         membership = next;
         if (role == Role.LEADER) {
             for (NodeId added : tracker.sync(membership, quorumMembership, log.lastIndex() + 1)) {
-                sendAppend(added, tracker.get(added), true);
+                replicator.sendAppend(term, added, tracker.get(added), true);
             }
             if (!membership.isVoter(self)) {
                 // Dissertation §4.2.2: a removed leader steps down once the change is committed.
@@ -1025,7 +929,7 @@ public final class RaftNode {
         if (pr.match == log.lastIndex()) {
             send(new TimeoutNow(config.groupId(), self, best, term, log.commitIndex()));
         } else {
-            sendAppend(best, pr, true);
+            replicator.sendAppend(term, best, pr, true);
         }
     }
 
