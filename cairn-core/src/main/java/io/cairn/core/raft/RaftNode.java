@@ -207,8 +207,11 @@ public final class RaftNode {
                 // answer and steps down; without it, check-quorum plus pre-vote could leave it
                 // sending forever while we ignore it.
                 send(new AppendResponse(config.groupId(), self, m.from(), term, false, 0, 0, 0));
-            } else if (m instanceof VoteRequest v && v.preVote()) {
-                send(new VoteResponse(config.groupId(), self, m.from(), term, true, false, log.commitIndex(), log.term(log.commitIndex())));
+            } else if (m instanceof VoteRequest v) {
+                // Raft Figure 2: a stale request is rejected with our term. A candidate we never
+                // ask (it is not a voter in our log yet) would otherwise never learn our term, and
+                // while it campaigns below it and we ignore it, no election can count both of us.
+                send(new VoteResponse(config.groupId(), self, m.from(), term, v.preVote(), false, log.commitIndex(), log.term(log.commitIndex())));
             }
             return;
         }
