@@ -58,6 +58,8 @@ public final class RaftNode {
     private int electionElapsedTicks;
     private int heartbeatElapsedTicks;
     private int randomizedElectionTimeoutTicks;
+    /** Learner only: ticks since it last looked for its own promotion in its log; see timeToCampaign. */
+    private int learnerCampaignCheckTicks;
 
     /** Votes of the current (pre-)election; on a leader, replication state per peer. */
     private final ProgressTracker tracker;
@@ -116,14 +118,9 @@ public final class RaftNode {
         } else {
             // Capped so a learner that never campaigns cannot overflow the counter.
             electionElapsedTicks = Math.min(electionElapsedTicks + 1, 2 * config.electionTimeoutTicks());
-            if (electionElapsedTicks >= randomizedElectionTimeoutTicks) {
-                if (promotable()) {
-                    electionElapsedTicks = 0;
-                    startElection(false);
-                } else if (membership.isLearner(self)) {
-                    // A learner looks into its log (see promotable) once per timeout, not every tick.
-                    electionElapsedTicks = 0;
-                }
+            if (electionElapsedTicks >= randomizedElectionTimeoutTicks && timeToCampaign()) {
+                electionElapsedTicks = 0;
+                startElection(false);
             }
         }
     }
@@ -564,6 +561,22 @@ public final class RaftNode {
 
     private HardState hardState() {
         return new HardState(term, votedFor, log.commitIndex());
+    }
+
+    /**
+     * Whether an expired election timer should start an election. A learner looks into its log
+     * (see {@link #promotable()}) once per election timeout, not every tick; its election timer
+     * keeps running, because it also ends the leader lease in which vote requests are ignored.
+     */
+    private boolean timeToCampaign() {
+        if (!membership.isLearner(self)) {
+            return promotable();
+        }
+        if (++learnerCampaignCheckTicks < randomizedElectionTimeoutTicks) {
+            return false;
+        }
+        learnerCampaignCheckTicks = 0;
+        return promotable();
     }
 
     private boolean promotable() {
