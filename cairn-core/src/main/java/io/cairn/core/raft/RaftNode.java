@@ -45,6 +45,12 @@ public final class RaftNode {
     private Membership membership;
     /** Index of the last config change in the log that is not yet applied (leader: refuse another). */
     private long pendingConfigIndex;
+    /**
+     * Protocol-aware recovery (Alagappan et al., FAST'18): 0, or the last index this node held
+     * before it cut its log at damaged data. Until entries up to here are committed and durable
+     * here again, the node neither votes nor campaigns; see {@link #withholdVotesUntil(long)}.
+     */
+    private long votesWithheldUntilIndex;
 
     private int electionElapsedTicks;
     private int heartbeatElapsedTicks;
@@ -141,6 +147,47 @@ public final class RaftNode {
         }
     }
 
+    /**
+     * Protocol-aware recovery: this node cut its log because stored entries were damaged, and
+     * {@code lastIndexBeforeCut} is the last index it held before the cut. It may have
+     * acknowledged (and so helped commit) entries it no longer has, so its vote must not help
+     * elect a leader that lacks them: until it holds, durably, committed entries up to that index
+     * (learned from a leader of its current term, or a snapshot), it refuses every vote and
+     * pre-vote and never campaigns. It still acknowledges appends it has persisted, so it
+     * counts toward commits. A leader steps down. Indexes at or below an earlier restriction's
+     * keep the higher one; 0 or less changes nothing. Lifted at once if already satisfied.
+     */
+    public void withholdVotesUntil(long lastIndexBeforeCut) {
+        if (lastIndexBeforeCut <= votesWithheldUntilIndex) {
+            return;
+        }
+        votesWithheldUntilIndex = lastIndexBeforeCut;
+        if (role != Role.FOLLOWER) {
+            becomeFollower(term, null);
+        }
+        maybeLiftVoteWithholding();
+    }
+
+    /**
+     * 0 when this node may vote and campaign; otherwise the index it must hold committed and
+     * durable first (see {@link #withholdVotesUntil(long)}). The driver clears its persisted
+     * marker once this reads 0.
+     */
+    public long votesWithheldUntil() {
+        return votesWithheldUntilIndex;
+    }
+
+    private void maybeLiftVoteWithholding() {
+        // Committed implies every entry this node ever acknowledged at or below the index is the
+        // committed one (a committed entry never changes), and stable means a crash keeps them.
+        // The commit index is learned only from a leader of the current term (capped at what
+        // matches it), or from the persisted commit capped at the log, which was true knowledge.
+        if (votesWithheldUntilIndex > 0 && log.commitIndex() >= votesWithheldUntilIndex
+                && log.stableIndex() >= votesWithheldUntilIndex) {
+            votesWithheldUntilIndex = 0;
+        }
+    }
+
     /** Starts an election now (as if the election timeout fired). For tests and bootstrap. */
     public void campaign() {
         if (role != Role.LEADER && promotable()) {
@@ -220,6 +267,7 @@ public final class RaftNode {
             case TimeoutNow t -> {
                 acceptLeader(t.from());
                 log.commitTo(Math.min(t.commit(), log.lastIndex()));
+                maybeLiftVoteWithholding();
                 if (promotable() && role != Role.LEADER) {
                     // Dissertation §3.10: the leader vouches for us, so skip pre-vote.
                     startElection(true);
@@ -351,6 +399,7 @@ public final class RaftNode {
             // The leader counts itself toward a quorum only for entries durable on its own disk.
             maybeCommitAndBroadcast();
         }
+        maybeLiftVoteWithholding();
     }
 
     /**
@@ -360,6 +409,7 @@ public final class RaftNode {
     public void snapshotApplied(SnapshotMetadata metadata) {
         Objects.requireNonNull(metadata, "metadata");
         log.snapshotInstalled(metadata);
+        maybeLiftVoteWithholding();
     }
 
     // ------------------------------------------------------------------ Ready
@@ -547,7 +597,8 @@ public final class RaftNode {
     }
 
     private boolean promotable() {
-        return membership.isVoter(self) && !log.hasUnstableSnapshot();
+        // A repairing node must not lead either: its log may lack entries it acknowledged.
+        return membership.isVoter(self) && !log.hasUnstableSnapshot() && votesWithheldUntilIndex == 0;
     }
 
     private void setTerm(long newTerm) {
@@ -701,7 +752,9 @@ public final class RaftNode {
         boolean canVote = Objects.equals(votedFor, v.from())
                 || (votedFor == null && leader == null)
                 || (v.preVote() && v.term() > term);
-        boolean grant = canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+        // A repairing node's log no longer shows every entry it acknowledged, so the election
+        // restriction checked against it could let a candidate win without a committed entry.
+        boolean grant = canVote && votesWithheldUntilIndex == 0 && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
         if (grant) {
             if (v.preVote()) {
                 send(new VoteResponse(config.groupId(), self, v.from(), v.term(), true, true, log.commitIndex(), log.term(log.commitIndex())));
@@ -757,6 +810,7 @@ public final class RaftNode {
                 log.appendFromLeader(entries);
             }
             log.commitTo(Math.min(a.commit(), lastNew));
+            maybeLiftVoteWithholding();
             // Raft's acknowledgement means "durable here": sending it before the fsync would let
             // the leader count a replica that a crash can still lose.
             messagesAfterPersist.add(new AppendResponse(config.groupId(), self, a.from(), term, true, lastNew, 0, 0));
@@ -769,6 +823,7 @@ public final class RaftNode {
     private void handleHeartbeat(Heartbeat h) {
         // The leader caps the commit at our known match, so these entries are the leader's.
         log.commitTo(Math.min(h.commit(), log.lastIndex()));
+        maybeLiftVoteWithholding();
         send(new HeartbeatResponse(config.groupId(), self, h.from(), term, h.readRound()));
     }
 
@@ -782,6 +837,7 @@ public final class RaftNode {
         if (log.matchTerm(snap.index(), snap.term())) {
             // We already hold the snapshot's last entry, so our log covers it: just commit.
             log.commitTo(snap.index());
+            maybeLiftVoteWithholding();
         } else {
             log.restore(snap);
             membership = snap.metadata().membership();
