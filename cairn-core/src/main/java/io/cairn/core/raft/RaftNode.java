@@ -825,6 +825,13 @@ public final class RaftNode {
         log.commitTo(Math.min(h.commit(), log.lastIndex()));
         maybeLiftVoteWithholding();
         send(new HeartbeatResponse(config.groupId(), self, h.from(), term, h.readRound()));
+        if (h.commit() > log.lastIndex()) {
+            // The leader caps the commit it sends at what we acknowledged, so we lost acknowledged
+            // entries (a log cut at damaged data). Say so, or an idle leader never resends them.
+            long hintIndex = log.lastIndex();
+            send(new AppendResponse(config.groupId(), self, h.from(), term, false, h.commit(), hintIndex,
+                    log.term(hintIndex)));
+        }
     }
 
     private void handleSnapshot(InstallSnapshot s) {

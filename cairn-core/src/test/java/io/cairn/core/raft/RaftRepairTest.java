@@ -89,6 +89,35 @@ class RaftRepairTest {
     }
 
     @Test
+    void aLiveLeaderRefillsAFollowerThatCutItsLogEvenWhenIdle() {
+        // The leader's progress still says the follower holds everything; only the follower's
+        // answer to a heartbeat (whose commit is beyond its log) tells the leader otherwise.
+        RaftHarness h = new RaftHarness("a", "b", "c");
+        h.elect("a");
+        for (String v : new String[] {"x", "y", "z"}) {
+            h.propose("a", v);
+        }
+        h.stabilize();
+        h.tickAll(2);
+        h.stabilize();
+        long last = h.m("a").storage.lastIndex();
+        assertThat(h.node("c").commitIndex()).isEqualTo(last);
+
+        h.crash("c");
+        h.m("c").storage.cutAtDamage(2);
+        h.restart("c");
+        h.node("c").withholdVotesUntil(last);
+        for (int i = 0; i < 20 && h.node("c").votesWithheldUntil() != 0; i++) {
+            h.tickAll(1);
+            h.stabilize();
+        }
+        assertThat(h.node("a").role()).isEqualTo(Role.LEADER);
+        assertThat(h.node("c").votesWithheldUntil()).isZero();
+        assertThat(h.m("c").storage.allEntries()).isEqualTo(h.m("a").storage.allEntries());
+        assertThat(h.m("c").applied).containsExactly("x", "y", "z");
+    }
+
+    @Test
     void repairingVoterRefusesVotesAndPreVotesAndNeverCampaigns() {
         RaftHarness h = new RaftHarness("a", "b", "c");
         RaftNode c = h.node("c");
