@@ -48,9 +48,12 @@ public final class RaftNode {
     /**
      * Protocol-aware recovery (Alagappan et al., FAST'18): 0, or the last index this node held
      * before it cut its log at damaged data. Until entries up to here are committed and durable
-     * here again, the node neither votes nor campaigns; see {@link #withholdVotesUntil(long)}.
+     * here again, the node does not campaign and votes only for candidates as up to date as its
+     * log before the cut; see {@link #withholdVotesUntil(long, long)}.
      */
     private long votesWithheldUntilIndex;
+    /** Term of the last entry held before the cut (with {@link #votesWithheldUntilIndex}). */
+    private long votesWithheldUntilTerm;
 
     private int electionElapsedTicks;
     private int heartbeatElapsedTicks;
@@ -149,19 +152,25 @@ public final class RaftNode {
 
     /**
      * Protocol-aware recovery: this node cut its log because stored entries were damaged, and
-     * {@code lastIndexBeforeCut} is the last index it held before the cut. It may have
-     * acknowledged (and so helped commit) entries it no longer has, so its vote must not help
-     * elect a leader that lacks them: until it holds, durably, committed entries up to that index
-     * (learned from a leader of its current term, or a snapshot), it refuses every vote and
-     * pre-vote and never campaigns. It still acknowledges appends it has persisted, so it
-     * counts toward commits. A leader steps down. Indexes at or below an earlier restriction's
-     * keep the higher one; 0 or less changes nothing. Lifted at once if already satisfied.
+     * ({@code lastIndexBeforeCut}, {@code lastTermBeforeCut}) is the last entry it held before
+     * the cut. It may have acknowledged (and so helped commit) entries it no longer has, so its
+     * vote must not help elect a leader that lacks them. Until it holds, durably, committed
+     * entries up to that index (learned from a leader of its current term, or a snapshot), it
+     * never campaigns, and grants a vote or pre-vote only to a candidate whose log is at least
+     * as up to date as its log <em>before</em> the cut: the election restriction it would have
+     * applied had nothing been damaged, so the vote is exactly as safe as an intact node's, and a
+     * group whose quorum needs this node is not wedged when a candidate has everything. It
+     * still acknowledges appends it has persisted, so it counts toward commits. A leader steps
+     * down. A second cut during a repair keeps the higher index and the higher term of the two
+     * (stricter than either); an index of 0 or less changes nothing. Lifted at once if already
+     * satisfied.
      */
-    public void withholdVotesUntil(long lastIndexBeforeCut) {
-        if (lastIndexBeforeCut <= votesWithheldUntilIndex) {
+    public void withholdVotesUntil(long lastIndexBeforeCut, long lastTermBeforeCut) {
+        if (lastIndexBeforeCut <= 0) {
             return;
         }
-        votesWithheldUntilIndex = lastIndexBeforeCut;
+        votesWithheldUntilIndex = Math.max(votesWithheldUntilIndex, lastIndexBeforeCut);
+        votesWithheldUntilTerm = Math.max(votesWithheldUntilTerm, lastTermBeforeCut);
         if (role != Role.FOLLOWER) {
             becomeFollower(term, null);
         }
@@ -170,7 +179,7 @@ public final class RaftNode {
 
     /**
      * 0 when this node may vote and campaign; otherwise the index it must hold committed and
-     * durable first (see {@link #withholdVotesUntil(long)}). The driver clears its persisted
+     * durable first (see {@link #withholdVotesUntil(long, long)}). The driver clears its persisted
      * marker once this reads 0.
      */
     public long votesWithheldUntil() {
@@ -185,6 +194,7 @@ public final class RaftNode {
         if (votesWithheldUntilIndex > 0 && log.commitIndex() >= votesWithheldUntilIndex
                 && log.stableIndex() >= votesWithheldUntilIndex) {
             votesWithheldUntilIndex = 0;
+            votesWithheldUntilTerm = 0;
         }
     }
 
@@ -753,8 +763,11 @@ public final class RaftNode {
                 || (votedFor == null && leader == null)
                 || (v.preVote() && v.term() > term);
         // A repairing node's log no longer shows every entry it acknowledged, so the election
-        // restriction checked against it could let a candidate win without a committed entry.
-        boolean grant = canVote && votesWithheldUntilIndex == 0 && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+        // restriction checked against it could let a candidate win without a committed entry:
+        // it checks the candidate against its last entry from before the cut as well.
+        boolean grant = canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm())
+                && (votesWithheldUntilIndex == 0 || v.lastLogTerm() > votesWithheldUntilTerm
+                    || (v.lastLogTerm() == votesWithheldUntilTerm && v.lastLogIndex() >= votesWithheldUntilIndex));
         if (grant) {
             if (v.preVote()) {
                 send(new VoteResponse(config.groupId(), self, v.from(), v.term(), true, true, log.commitIndex(), log.term(log.commitIndex())));

@@ -38,10 +38,11 @@ class RaftRepairTest {
 
         h.crash("c");
         long lastBeforeCut = h.m("c").storage.lastIndex();
+        long lastTermBeforeCut = h.m("c").storage.term(lastBeforeCut);
         h.m("c").storage.cutAtDamage(e.index());
         h.restart("c");
         if (withhold) {
-            h.node("c").withholdVotesUntil(lastBeforeCut);
+            h.node("c").withholdVotesUntil(lastBeforeCut, lastTermBeforeCut);
         }
         h.crash("a");
         h.heal();
@@ -104,9 +105,10 @@ class RaftRepairTest {
         assertThat(h.node("c").commitIndex()).isEqualTo(last);
 
         h.crash("c");
+        long lastTerm = h.m("c").storage.term(last);
         h.m("c").storage.cutAtDamage(2);
         h.restart("c");
-        h.node("c").withholdVotesUntil(last);
+        h.node("c").withholdVotesUntil(last, lastTerm);
         for (int i = 0; i < 20 && h.node("c").votesWithheldUntil() != 0; i++) {
             h.tickAll(1);
             h.stabilize();
@@ -121,10 +123,11 @@ class RaftRepairTest {
     void repairingVoterRefusesVotesAndPreVotesAndNeverCampaigns() {
         RaftHarness h = new RaftHarness("a", "b", "c");
         RaftNode c = h.node("c");
-        c.withholdVotesUntil(5);
+        c.withholdVotesUntil(5, 3);
         assertThat(c.votesWithheldUntil()).isEqualTo(5);
         for (boolean preVote : new boolean[] {true, false}) {
-            c.step(new VoteRequest(RaftHarness.GROUP, A, C, c.term() + 1, 100, 100, preVote, false));
+            // Up to date against the log c holds now (empty), but not against its log before the cut.
+            c.step(new VoteRequest(RaftHarness.GROUP, A, C, c.term() + 1, 4, 3, preVote, false));
             Ready rd = c.ready();
             List<RaftMessage> out = new ArrayList<>(rd.messages());
             out.addAll(rd.messagesAfterPersist());
@@ -142,10 +145,33 @@ class RaftRepairTest {
     }
 
     @Test
+    void repairingVoterGrantsItsVoteOnlyToACandidateAsUpToDateAsItsLogBeforeTheCut() {
+        RaftHarness h = new RaftHarness("a", "b", "c");
+        RaftNode c = h.node("c");
+        c.withholdVotesUntil(5, 3);
+        for (boolean preVote : new boolean[] {true, false}) {
+            // (index 5, term 3) and (index 2, term 4) both dominate (5, 3); the vote is as safe as
+            // an undamaged node's.
+            long lastIndex = preVote ? 5 : 2;
+            long lastTerm = preVote ? 3 : 4;
+            c.step(new VoteRequest(RaftHarness.GROUP, A, C, c.term() + 1, lastIndex, lastTerm, preVote, false));
+            Ready rd = c.ready();
+            List<RaftMessage> out = new ArrayList<>(rd.messages());
+            out.addAll(rd.messagesAfterPersist());
+            assertThat(out).filteredOn(m -> m instanceof VoteResponse).singleElement()
+                    .matches(m -> ((VoteResponse) m).granted());
+            c.advance(rd);
+        }
+        assertThat(c.votesWithheldUntil()).isEqualTo(5);
+        c.campaign();
+        assertThat(c.role()).isEqualTo(Role.FOLLOWER);
+    }
+
+    @Test
     void aLeaderThatStartsRepairingStepsDown() {
         RaftHarness h = new RaftHarness("a", "b", "c");
         h.elect("a");
-        h.node("a").withholdVotesUntil(h.node("a").status().lastIndex() + 3);
+        h.node("a").withholdVotesUntil(h.node("a").status().lastIndex() + 3, h.node("a").term());
         assertThat(h.node("a").role()).isEqualTo(Role.FOLLOWER);
     }
 
@@ -159,10 +185,10 @@ class RaftRepairTest {
         h.stabilize();
         RaftNode b = h.node("b");
         long commit = b.commitIndex();
-        b.withholdVotesUntil(commit);
+        b.withholdVotesUntil(commit, b.term());
         assertThat(b.votesWithheldUntil()).isZero();
-        b.withholdVotesUntil(commit + 10);
-        b.withholdVotesUntil(commit + 2);
+        b.withholdVotesUntil(commit + 10, b.term());
+        b.withholdVotesUntil(commit + 2, b.term());
         assertThat(b.votesWithheldUntil()).isEqualTo(commit + 10);
     }
 }

@@ -162,10 +162,11 @@ public final class PartitionReplica implements PartitionHandle {
     private long lastLogBytes;
     private long ticks;
     /**
-     * 0, or the index this replica withholds its vote until, as in {@code repair-state} (see
+     * Null, or the repair under way as in {@code repair-state}: the last entry before the cut,
+     * which this replica withholds its vote against until it holds it again (see
      * {@link ReplicaRepair}). Group thread.
      */
-    private long repairUntilIndex;
+    private RepairMarker.State repair;
 
     // ---- shared with callers ----
     private final ProduceQueue produceQueue;
@@ -200,7 +201,7 @@ public final class PartitionReplica implements PartitionHandle {
     private PartitionReplica(ReplicaRuntime rt, PartitionSpec spec, GroupId groupId, SegmentLog log,
                              FileStore fileStore, SnapshotKeeper snapshots, HardStateFile hardStateFile,
                              RaftLogView view, PartitionStateMachine sm, HardState persistedHardState,
-                             Membership bootstrapMembership, RepairMarker repairMarker, long repairUntilIndex) {
+                             Membership bootstrapMembership, RepairMarker repairMarker, RepairMarker.State repair) {
         this.rt = rt;
         this.spec = spec;
         this.topic = spec.topic();
@@ -219,7 +220,7 @@ public final class PartitionReplica implements PartitionHandle {
         this.persistedHardState = persistedHardState;
         this.bootstrapMembership = bootstrapMembership;
         this.repairMarker = repairMarker;
-        this.repairUntilIndex = repairUntilIndex;
+        this.repair = repair;
         this.awaiting = new AwaitingWrites(partition, rt.metrics);
         this.produceQueue = new ProduceQueue(rt.options.produceQueueRequestsMax(), rt.options.produceQueueBytesMax());
         snapshots.restoredAt(sm.appliedIndex());
@@ -270,7 +271,7 @@ public final class PartitionReplica implements PartitionHandle {
                     "%s: state applied up to index %s but the log ends at %s", spec.dir(), sm.appliedIndex(), log.lastIndex());
             HardState hs = hardStateFile.read().orElse(HardState.EMPTY);
             RepairMarker repairMarker = new RepairMarker(spec.dir());
-            long repairUntil = repairMarker.read().map(RepairMarker.State::untilIndex).orElse(0L);
+            RepairMarker.State repair = repairMarker.read().orElse(null);
             HardState initialHs = initialHardState(hs, sm.appliedIndex(), Math.max(log.lastIndex(), raftMeta.index()));
             RaftLogView view = new RaftLogView(log, raftSnapshotFile, raftMeta,
                     new InitialState(initialHs, membership, sm.appliedIndex()));
@@ -279,7 +280,7 @@ public final class PartitionReplica implements PartitionHandle {
             long restoredIndex = source.map(Snapshot::index).orElse(0L);
             long toReplay = Math.max(0, log.lastIndex() - restoredIndex);
             PartitionReplica r = new PartitionReplica(rt, spec, groupId, log, store, snapshots, hardStateFile, view, sm, hs,
-                    bootstrap, repairMarker, repairUntil);
+                    bootstrap, repairMarker, repair);
             r.start(membership);
             r.scheduleScrub();
             long t3 = System.nanoTime();
@@ -310,11 +311,11 @@ public final class PartitionReplica implements PartitionHandle {
         thread.execute(() -> {
             try {
                 raft = new RaftNode(raftConfig, view, random);
-                if (repairUntilIndex > 0) {
+                if (repair != null) {
                     // A repair was under way when the node stopped: the restriction survives restarts.
                     LOG.warn("{}: resuming the repair of a damaged log; votes withheld until entry {} is committed here",
-                            this, repairUntilIndex);
-                    raft.withholdVotesUntil(repairUntilIndex);
+                            this, repair.untilIndex());
+                    raft.withholdVotesUntil(repair.untilIndex(), repair.untilTerm());
                 }
                 repairable = hasPeers(membership);
                 thread.register(this);
@@ -802,9 +803,9 @@ public final class PartitionReplica implements PartitionHandle {
             return false;
         }
         LogDamage damage = found.get();
-        ReplicaRepair.Cut cut = ReplicaRepair.cut(this.toString(), log, damage, repairMarker, repairUntilIndex, snapshots,
+        ReplicaRepair.Cut cut = ReplicaRepair.cut(this.toString(), log, damage, repairMarker, repair, snapshots,
                 view.snapshotMetadata(), sm.limits());
-        repairUntilIndex = cut.marker().untilIndex();
+        repair = cut.marker();
         Optional<Snapshot> source = cut.restoreFrom();
         sm = source.map(s -> PartitionStateMachine.restore(s.data(), sm.limits()))
                 .orElseGet(() -> new PartitionStateMachine(sm.limits()));
@@ -817,7 +818,7 @@ public final class PartitionReplica implements PartitionHandle {
         view.setInitialState(new InitialState(initialHardState(persistedHardState, sm.appliedIndex(), view.lastIndex()),
                 appliedMembership, sm.appliedIndex()));
         raft = new RaftNode(raftConfig, view, random);
-        raft.withholdVotesUntil(repairUntilIndex);
+        raft.withholdVotesUntil(repair.untilIndex(), repair.untilTerm());
         // Their acks and votes were about the old log; Raft resends what is still needed.
         persistWaits.clear();
         lastBatchIndex = 0;
@@ -843,11 +844,11 @@ public final class PartitionReplica implements PartitionHandle {
 
     /** Group thread: the core lifted the vote restriction, so the marker goes too. */
     private void maybeFinishRepair() throws IOException {
-        if (repairUntilIndex > 0 && raft.votesWithheldUntil() == 0) {
+        if (repair != null && raft.votesWithheldUntil() == 0) {
             repairMarker.delete();
             LOG.info("{}: repair complete: entries up to {} are committed and durable here again; votes allowed",
-                    this, repairUntilIndex);
-            repairUntilIndex = 0;
+                    this, repair.untilIndex());
+            repair = null;
         }
     }
 
@@ -1224,7 +1225,9 @@ public final class PartitionReplica implements PartitionHandle {
         view.setInitialState(new InitialState(initialHardState(persistedHardState, sm.appliedIndex(), view.lastIndex()),
                 appliedMembership, sm.appliedIndex()));
         raft = new RaftNode(raftConfig, view, random);
-        raft.withholdVotesUntil(repairUntilIndex); // A rebuilt node must keep a repair's restriction.
+        if (repair != null) {
+            raft.withholdVotesUntil(repair.untilIndex(), repair.untilTerm()); // A rebuilt node keeps the restriction.
+        }
         persistWaits.clear();
         lastBatchIndex = 0;
         BrokerException err = single

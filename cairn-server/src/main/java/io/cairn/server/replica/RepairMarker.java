@@ -15,15 +15,15 @@ import java.util.Optional;
  * ({@link AtomicStateFile}) <em>before</em> the cut, so a crash at any point of a repair keeps
  * the restriction; deleted once the core lifts it.
  *
- * <p>Layout: version u8 (=1), votes withheld until index i64, first damaged index i64 (for the
- * log line only).
+ * <p>Layout: version u8 (=1), last index before the cut i64, its term i64, first damaged index
+ * i64 (for the log line only).
  */
 final class RepairMarker {
     static final String NAME = "repair-state";
     private static final int VERSION = 1;
 
     /** What a marker says. */
-    record State(long untilIndex, long firstBadIndex) {}
+    record State(long untilIndex, long untilTerm, long firstBadIndex) {}
 
     private final AtomicStateFile file;
 
@@ -41,22 +41,24 @@ final class RepairMarker {
             return Optional.empty();
         }
         byte[] c = content.get();
-        if (c.length != 17 || c[0] != VERSION) {
+        if (c.length != 25 || c[0] != VERSION) {
             throw new IOException(file.path() + ": malformed repair marker (" + c.length + " bytes, version "
                     + (c.length > 0 ? c[0] : -1) + ")");
         }
-        ByteBuffer b = ByteBuffer.wrap(c, 1, 16);
+        ByteBuffer b = ByteBuffer.wrap(c, 1, 24);
         long until = b.getLong();
+        long untilTerm = b.getLong();
         long firstBad = b.getLong();
-        if (until < 1 || firstBad < 1) {
-            throw new IOException(file.path() + ": malformed repair marker (until " + until + ", first bad " + firstBad + ")");
+        if (until < 1 || untilTerm < 0 || firstBad < 1) {
+            throw new IOException(file.path() + ": malformed repair marker (until " + until + "/" + untilTerm
+                    + ", first bad " + firstBad + ")");
         }
-        return Optional.of(new State(until, firstBad));
+        return Optional.of(new State(until, untilTerm, firstBad));
     }
 
     /** Durable when it returns. */
     void write(State state) throws IOException {
-        file.write(ByteBuffer.allocate(17).put((byte) VERSION).putLong(state.untilIndex())
+        file.write(ByteBuffer.allocate(25).put((byte) VERSION).putLong(state.untilIndex()).putLong(state.untilTerm())
                 .putLong(state.firstBadIndex()).array());
     }
 

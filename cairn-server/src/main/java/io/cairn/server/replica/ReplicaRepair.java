@@ -43,11 +43,17 @@ final class ReplicaRepair {
      */
     record Cut(RepairMarker.State marker, boolean reset, Optional<Snapshot> restoreFrom) {}
 
-    static Cut cut(String name, SegmentLog log, LogDamage damage, RepairMarker marker, long withheldUntil,
+    static Cut cut(String name, SegmentLog log, LogDamage damage, RepairMarker marker, RepairMarker.State earlier,
                    SnapshotKeeper snapshots, SnapshotMetadata raftSnapshot, PartitionLimits limits) throws IOException {
         long lastBefore = log.lastIndex();
         long firstBad = damage.firstBadIndex();
-        RepairMarker.State state = new RepairMarker.State(Math.max(withheldUntil, lastBefore), firstBad);
+        // Terms are in memory (index points), so the last entry's term is known even when frames
+        // are not. A second cut during a repair keeps the higher index and term of both (stricter
+        // than either: the refilled entries may carry older terms than the ones first lost).
+        RepairMarker.State state = earlier == null
+                ? new RepairMarker.State(lastBefore, log.lastTerm(), firstBad)
+                : new RepairMarker.State(Math.max(earlier.untilIndex(), lastBefore),
+                        Math.max(earlier.untilTerm(), log.lastTerm()), firstBad);
         marker.write(state);
         snapshots.discardCheckpointFrom(firstBad);
         Optional<Snapshot> raft = raftSnapshot.index() > 0 ? snapshots.raftSnapshotFile().read() : Optional.empty();
