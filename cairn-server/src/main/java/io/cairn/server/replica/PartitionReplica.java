@@ -777,7 +777,8 @@ public final class PartitionReplica implements PartitionHandle {
                         LOG.warn("{}: the scrub after open found {}", this, d.get());
                         requestRepair(d.get().file());
                     } else {
-                        LOG.info("{}: scrubbed {} bytes of log in {} ms, no damage", this, log.diskBytes(),
+                        // Debug: a node with thousands of partitions would log this thousands of times per start.
+                        LOG.debug("{}: scrubbed {} bytes of log in {} ms, no damage", this, log.diskBytes(),
                                 (System.nanoTime() - t0) / 1_000_000);
                     }
                 } catch (LogClosedException e) {
