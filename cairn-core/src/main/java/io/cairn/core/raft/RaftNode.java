@@ -54,6 +54,15 @@ public final class RaftNode {
     private Membership quorumMembership;
     /** Index of the last config change in the log that is not yet applied (leader: refuse another). */
     private long pendingConfigIndex;
+    /**
+     * Protocol-aware recovery (Alagappan et al., FAST'18): 0, or the last index this node held
+     * before it cut its log at damaged data. Until entries up to here are committed and durable
+     * here again, the node does not campaign and votes only for candidates as up to date as its
+     * log before the cut; see {@link #withholdVotesUntil(long, long)}.
+     */
+    private long votesWithheldUntilIndex;
+    /** Term of the last entry held before the cut (with {@link #votesWithheldUntilIndex}). */
+    private long votesWithheldUntilTerm;
 
     private int electionElapsedTicks;
     private int heartbeatElapsedTicks;
@@ -151,6 +160,54 @@ public final class RaftNode {
         }
     }
 
+    /**
+     * Protocol-aware recovery: this node cut its log because stored entries were damaged, and
+     * ({@code lastIndexBeforeCut}, {@code lastTermBeforeCut}) is the last entry it held before
+     * the cut. It may have acknowledged (and so helped commit) entries it no longer has, so its
+     * vote must not help elect a leader that lacks them. Until it holds, durably, committed
+     * entries up to that index (learned from a leader of its current term, or a snapshot), it
+     * never campaigns, and grants a vote or pre-vote only to a candidate whose log is at least
+     * as up to date as its log <em>before</em> the cut: the election restriction it would have
+     * applied had nothing been damaged, so the vote is exactly as safe as an intact node's, and a
+     * group whose quorum needs this node is not wedged when a candidate has everything. It
+     * still acknowledges appends it has persisted, so it counts toward commits. A leader steps
+     * down. A second cut during a repair keeps the higher index and the higher term of the two
+     * (stricter than either); an index of 0 or less changes nothing. Lifted at once if already
+     * satisfied.
+     */
+    public void withholdVotesUntil(long lastIndexBeforeCut, long lastTermBeforeCut) {
+        if (lastIndexBeforeCut <= 0) {
+            return;
+        }
+        votesWithheldUntilIndex = Math.max(votesWithheldUntilIndex, lastIndexBeforeCut);
+        votesWithheldUntilTerm = Math.max(votesWithheldUntilTerm, lastTermBeforeCut);
+        if (role != Role.FOLLOWER) {
+            becomeFollower(term, null);
+        }
+        maybeLiftVoteWithholding();
+    }
+
+    /**
+     * 0 when this node may vote and campaign; otherwise the index it must hold committed and
+     * durable first (see {@link #withholdVotesUntil(long, long)}). The driver clears its persisted
+     * marker once this reads 0.
+     */
+    public long votesWithheldUntil() {
+        return votesWithheldUntilIndex;
+    }
+
+    private void maybeLiftVoteWithholding() {
+        // Committed implies every entry this node ever acknowledged at or below the index is the
+        // committed one (a committed entry never changes), and stable means a crash keeps them.
+        // The commit index is learned only from a leader of the current term (capped at what
+        // matches it), or from the persisted commit capped at the log, which was true knowledge.
+        if (votesWithheldUntilIndex > 0 && log.commitIndex() >= votesWithheldUntilIndex
+                && log.stableIndex() >= votesWithheldUntilIndex) {
+            votesWithheldUntilIndex = 0;
+            votesWithheldUntilTerm = 0;
+        }
+    }
+
     /** Starts an election now (as if the election timeout fired). For tests and bootstrap. */
     public void campaign() {
         if (role != Role.LEADER && promotable()) {
@@ -233,6 +290,7 @@ public final class RaftNode {
             case TimeoutNow t -> {
                 acceptLeader(t.from());
                 log.commitTo(Math.min(t.commit(), log.lastIndex()));
+                maybeLiftVoteWithholding();
                 if (promotable() && role != Role.LEADER) {
                     // Dissertation §3.10: the leader vouches for us, so skip pre-vote.
                     startElection(true);
@@ -368,6 +426,7 @@ public final class RaftNode {
             // The leader counts itself toward a quorum only for entries durable on its own disk.
             maybeCommitAndBroadcast();
         }
+        maybeLiftVoteWithholding();
     }
 
     /**
@@ -377,6 +436,7 @@ public final class RaftNode {
     public void snapshotApplied(SnapshotMetadata metadata) {
         Objects.requireNonNull(metadata, "metadata");
         log.snapshotInstalled(metadata);
+        maybeLiftVoteWithholding();
     }
 
     // ------------------------------------------------------------------ Ready
@@ -580,7 +640,8 @@ public final class RaftNode {
     }
 
     private boolean promotable() {
-        if (log.hasUnstableSnapshot()) {
+        // A repairing node must not lead either: its log may lack entries it acknowledged.
+        if (log.hasUnstableSnapshot() || votesWithheldUntilIndex != 0) {
             return false;
         }
         // A learner whose promotion is in its log may already be a voter: the promotion can
@@ -749,7 +810,12 @@ public final class RaftNode {
         boolean canVote = Objects.equals(votedFor, v.from())
                 || (votedFor == null && leader == null)
                 || (v.preVote() && v.term() > term);
-        boolean grant = canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+        // A repairing node's log no longer shows every entry it acknowledged, so the election
+        // restriction checked against it could let a candidate win without a committed entry:
+        // it checks the candidate against its last entry from before the cut as well.
+        boolean grant = canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm())
+                && (votesWithheldUntilIndex == 0 || v.lastLogTerm() > votesWithheldUntilTerm
+                    || (v.lastLogTerm() == votesWithheldUntilTerm && v.lastLogIndex() >= votesWithheldUntilIndex));
         if (grant) {
             if (v.preVote()) {
                 send(new VoteResponse(config.groupId(), self, v.from(), v.term(), true, true, log.commitIndex(), log.term(log.commitIndex())));
@@ -805,6 +871,7 @@ public final class RaftNode {
                 log.appendFromLeader(entries);
             }
             log.commitTo(Math.min(a.commit(), lastNew));
+            maybeLiftVoteWithholding();
             // Raft's acknowledgement means "durable here": sending it before the fsync would let
             // the leader count a replica that a crash can still lose.
             messagesAfterPersist.add(new AppendResponse(config.groupId(), self, a.from(), term, true, lastNew, 0, 0));
@@ -817,7 +884,15 @@ public final class RaftNode {
     private void handleHeartbeat(Heartbeat h) {
         // The leader caps the commit at our known match, so these entries are the leader's.
         log.commitTo(Math.min(h.commit(), log.lastIndex()));
+        maybeLiftVoteWithholding();
         send(new HeartbeatResponse(config.groupId(), self, h.from(), term, h.readRound()));
+        if (h.commit() > log.lastIndex()) {
+            // The leader caps the commit it sends at what we acknowledged, so we lost acknowledged
+            // entries (a log cut at damaged data). Say so, or an idle leader never resends them.
+            long hintIndex = log.lastIndex();
+            send(new AppendResponse(config.groupId(), self, h.from(), term, false, h.commit(), hintIndex,
+                    log.term(hintIndex)));
+        }
     }
 
     private void handleSnapshot(InstallSnapshot s) {
@@ -830,6 +905,7 @@ public final class RaftNode {
         if (log.matchTerm(snap.index(), snap.term())) {
             // We already hold the snapshot's last entry, so our log covers it: just commit.
             log.commitTo(snap.index());
+            maybeLiftVoteWithholding();
         } else {
             log.restore(snap);
             membership = snap.metadata().membership();
