@@ -73,21 +73,25 @@ final class ProduceRoutes {
         PartitionHandle handle = api.broker().partition(spec.name(), partition);
         api.disk().checkRoomFor(value.length + (key == null ? 0 : key.length));
         long parseUs = micros(ex.receivedNanos);
+        // The answer is built on the connection's event loop, not on the partition's group thread
+        // that completes the future: that thread is shared by every request to the partition, so
+        // work done there serialises, while the event loops share it out over the cores.
         return handle.produce(List.of(new ProduceRecord(key, value, idem)), acks, timeoutMs)
             .orTimeout(timeoutMs + RESPONSE_GRACE_MS, TimeUnit.MILLISECONDS)
-            .thenApply(result -> {
+            .thenApplyAsync(result -> {
                 var r = result.results().get(0);
-                ObjectNode body = Response.okBody();
-                body.put("topic", spec.name());
-                body.put("partition", result.partition());
-                body.put("offset", r.offset());
-                body.put("durable", true);
-                body.put("synced", true);
-                body.put("duplicate", r.duplicate());
+                JsonOut body = new JsonOut(160).beginObject()
+                    .field("ok", true)
+                    .field("topic", spec.name())
+                    .field("partition", result.partition())
+                    .field("offset", r.offset())
+                    .field("durable", true)
+                    .field("synced", true)
+                    .field("duplicate", r.duplicate());
                 finish(ex, spec.name(), result, r.duplicate() ? 0 : 1, r.duplicate() ? 0 : value.length,
                     parseUs, timing, body);
-                return Response.ok(body);
-            });
+                return Response.ok(body.endObject().toBytes());
+            }, ex.ctx.executor());
     }
 
     CompletableFuture<Response> produceNdjson(Exchange ex) {
@@ -109,7 +113,7 @@ final class ProduceRoutes {
         long parseUs = micros(ex.receivedNanos);
         return handle.produce(records, acks, timeoutMs)
             .orTimeout(timeoutMs + RESPONSE_GRACE_MS, TimeUnit.MILLISECONDS)
-            .thenApply(result -> {
+            .thenApplyAsync(result -> {
                 ObjectNode body = Response.okBody();
                 body.put("topic", spec.name());
                 body.put("partition", result.partition());
@@ -128,12 +132,12 @@ final class ProduceRoutes {
                 }
                 finish(ex, spec.name(), result, fresh, freshBytes, parseUs, timing, body);
                 return Response.ok(body);
-            });
+            }, ex.ctx.executor());
     }
 
-    private void finish(Exchange ex, String topic, ProduceResult result, long records, long bytes, long parseUs,
-                        boolean timing, ObjectNode body) {
-        long serverUs = micros(ex.receivedNanos);
+    /** Records the produce metrics; returns the stage timings for the optional {@code timing} object. */
+    private PartitionHandle.Timing recordMetrics(Exchange ex, String topic, ProduceResult result, long records,
+                                                 long bytes, long parseUs, long serverUs) {
         var metrics = api.metrics();
         metrics.recordProduce(topic, records, bytes, System.nanoTime() - ex.receivedNanos);
         PartitionHandle.Timing t = result.timing() != null ? result.timing() : new PartitionHandle.Timing(-1, -1, -1, -1);
@@ -142,6 +146,13 @@ final class ProduceRoutes {
         metrics.recordStageMicros(Stage.HANDLER, serverUs);
         metrics.recordStageMicros(Stage.FSYNC, t.fsyncUs());
         metrics.recordStageMicros(Stage.REPLICATION, t.replicateUs());
+        return t;
+    }
+
+    private void finish(Exchange ex, String topic, ProduceResult result, long records, long bytes, long parseUs,
+                        boolean timing, ObjectNode body) {
+        long serverUs = micros(ex.receivedNanos);
+        PartitionHandle.Timing t = recordMetrics(ex, topic, result, records, bytes, parseUs, serverUs);
         if (timing) {
             body.putObject("timing")
                 .put("parse_us", parseUs)
@@ -149,6 +160,21 @@ final class ProduceRoutes {
                 .put("server_us", serverUs)
                 .put("fsync_us", t.fsyncUs())
                 .put("replicate_us", t.replicateUs());
+        }
+    }
+
+    private void finish(Exchange ex, String topic, ProduceResult result, long records, long bytes, long parseUs,
+                        boolean timing, JsonOut body) {
+        long serverUs = micros(ex.receivedNanos);
+        PartitionHandle.Timing t = recordMetrics(ex, topic, result, records, bytes, parseUs, serverUs);
+        if (timing) {
+            body.beginObject("timing")
+                .field("parse_us", parseUs)
+                .field("queue_us", t.queueUs())
+                .field("server_us", serverUs)
+                .field("fsync_us", t.fsyncUs())
+                .field("replicate_us", t.replicateUs())
+                .endObject();
         }
     }
 
