@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 
@@ -73,12 +75,12 @@ final class ProduceRoutes {
         PartitionHandle handle = api.broker().partition(spec.name(), partition);
         api.disk().checkRoomFor(value.length + (key == null ? 0 : key.length));
         long parseUs = micros(ex.receivedNanos);
-        // The answer is built on the connection's event loop, not on the partition's group thread
-        // that completes the future: that thread is shared by every request to the partition, so
-        // work done there serialises, while the event loops share it out over the cores.
-        return handle.produce(List.of(new ProduceRecord(key, value, idem)), acks, timeoutMs)
-            .orTimeout(timeoutMs + RESPONSE_GRACE_MS, TimeUnit.MILLISECONDS)
-            .thenApplyAsync(result -> {
+        // The result is delivered on the connection's event loop and the answer built there, not
+        // on the partition's group thread: that thread is shared by every request to the
+        // partition, so work done there serialises, while the event loops spread over the cores.
+        return answerWithin(handle.produce(List.of(new ProduceRecord(key, value, idem)), acks, timeoutMs,
+                ex.ctx.executor()), timeoutMs + RESPONSE_GRACE_MS, ex)
+            .thenApply(result -> {
                 var r = result.results().get(0);
                 JsonOut body = new JsonOut(160).beginObject()
                     .field("ok", true)
@@ -91,7 +93,7 @@ final class ProduceRoutes {
                 finish(ex, spec.name(), result, r.duplicate() ? 0 : 1, r.duplicate() ? 0 : value.length,
                     parseUs, timing, body);
                 return Response.ok(body.endObject().toBytes());
-            }, ex.ctx.executor());
+            });
     }
 
     CompletableFuture<Response> produceNdjson(Exchange ex) {
@@ -111,9 +113,8 @@ final class ProduceRoutes {
         }
         api.disk().checkRoomFor(bytes);
         long parseUs = micros(ex.receivedNanos);
-        return handle.produce(records, acks, timeoutMs)
-            .orTimeout(timeoutMs + RESPONSE_GRACE_MS, TimeUnit.MILLISECONDS)
-            .thenApplyAsync(result -> {
+        return answerWithin(handle.produce(records, acks, timeoutMs, ex.ctx.executor()), timeoutMs + RESPONSE_GRACE_MS, ex)
+            .thenApply(result -> {
                 ObjectNode body = Response.okBody();
                 body.put("topic", spec.name());
                 body.put("partition", result.partition());
@@ -132,7 +133,7 @@ final class ProduceRoutes {
                 }
                 finish(ex, spec.name(), result, fresh, freshBytes, parseUs, timing, body);
                 return Response.ok(body);
-            }, ex.ctx.executor());
+            });
     }
 
     /** Records the produce metrics; returns the stage timings for the optional {@code timing} object. */
@@ -176,6 +177,23 @@ final class ProduceRoutes {
                 .field("replicate_us", t.replicateUs())
                 .endObject();
         }
+    }
+
+    /**
+     * Fails {@code answer} with a timeout (504) if it is still open after {@code ms}: a safety
+     * net behind the partition's own deadline. The timer lives on the connection's event loop,
+     * where scheduling and cancelling it are plain queue operations; {@code orTimeout} went through
+     * a shared delay-scheduler thread with a wake-up per request.
+     */
+    private static <T> CompletableFuture<T> answerWithin(CompletableFuture<T> answer, long ms, Exchange ex) {
+        if (answer.isDone()) {
+            return answer;
+        }
+        ScheduledFuture<?> timer = ex.ctx.executor().schedule(
+            () -> answer.completeExceptionally(new TimeoutException("no answer from the partition in " + ms + " ms")),
+            ms, TimeUnit.MILLISECONDS);
+        answer.whenComplete((r, e) -> timer.cancel(false));
+        return answer;
     }
 
     private static long micros(long sinceNanos) {
