@@ -102,8 +102,18 @@ class GroupCommitIT {
         PartitionReplica.Stats before = p.stats();
         var tasks = new java.util.concurrent.atomic.AtomicInteger();
         var loop = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "answer-loop"));
+        // Tasks are held until every callback below is attached: a callback attached to a future
+        // that is already complete runs on the attaching thread, which would prove nothing.
+        List<Runnable> held = new ArrayList<>();
+        boolean[] released = {false};
         java.util.concurrent.Executor counting = task -> {
             tasks.incrementAndGet();
+            synchronized (held) {
+                if (!released[0]) {
+                    held.add(task);
+                    return;
+                }
+            }
             loop.execute(task);
         };
         try {
@@ -113,6 +123,10 @@ class GroupCommitIT {
             for (int i = 0; i < requests; i++) {
                 var f = p.produce(List.of(rec("v" + i)), PartitionHandle.Acks.MAJORITY, 30_000, counting);
                 futures.add(f.whenComplete((r, e) -> completedOn.add(Thread.currentThread().getName())));
+            }
+            synchronized (held) {
+                released[0] = true;
+                held.forEach(loop::execute);
             }
             TreeSet<Long> offsets = new TreeSet<>();
             for (CompletableFuture<ProduceResult> f : futures) {
