@@ -2,6 +2,7 @@ package io.cairn.server.broker;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * One partition replica on this node. Writes are proposed through the partition's Raft group;
@@ -19,6 +20,16 @@ public interface PartitionHandle extends AutoCloseable {
      * Fails with NotLeader, NoLeader, DiskFull, Overloaded, or OutcomeUnknown (timeout).
      */
     CompletableFuture<ProduceResult> produce(List<ProduceRecord> records, Acks acks, long timeoutMs);
+
+    /**
+     * As {@link #produce(List, Acks, long)}, with a successful result delivered by a task on
+     * {@code answerOn} (the caller's event loop), so the caller's continuation runs there rather
+     * than on the thread that met the write concern. A failure may complete on any thread.
+     */
+    default CompletableFuture<ProduceResult> produce(List<ProduceRecord> records, Acks acks, long timeoutMs,
+                                                     Executor answerOn) {
+        return produce(records, acks, timeoutMs).thenApplyAsync(r -> r, answerOn);
+    }
 
     /**
      * Reads committed records from {@code offset}. When nothing is available and

@@ -28,7 +28,7 @@ final class NodeRoutes {
     }
 
     CompletableFuture<Response> health(Exchange ex) {
-        return CompletableFuture.completedFuture(Response.ok(Response.okBody()));
+        return CompletableFuture.completedFuture(Response.okPlain());
     }
 
     CompletableFuture<Response> ready(Exchange ex) {
@@ -48,7 +48,7 @@ final class NodeRoutes {
 
     /** Answers after the body is read and parsed by the same pipeline as produce, touching nothing. */
     CompletableFuture<Response> benchNoop(Exchange ex) {
-        return CompletableFuture.completedFuture(Response.ok(Response.okBody()));
+        return CompletableFuture.completedFuture(Response.okPlain());
     }
 
     CompletableFuture<Response> cluster(Exchange ex) {

@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 
@@ -73,20 +75,24 @@ final class ProduceRoutes {
         PartitionHandle handle = api.broker().partition(spec.name(), partition);
         api.disk().checkRoomFor(value.length + (key == null ? 0 : key.length));
         long parseUs = micros(ex.receivedNanos);
-        return handle.produce(List.of(new ProduceRecord(key, value, idem)), acks, timeoutMs)
-            .orTimeout(timeoutMs + RESPONSE_GRACE_MS, TimeUnit.MILLISECONDS)
+        // The result is delivered on the connection's event loop and the answer built there, not
+        // on the partition's group thread: that thread is shared by every request to the
+        // partition, so work done there serialises, while the event loops spread over the cores.
+        return answerWithin(handle.produce(List.of(new ProduceRecord(key, value, idem)), acks, timeoutMs,
+                ex.ctx.executor()), timeoutMs + RESPONSE_GRACE_MS, ex)
             .thenApply(result -> {
                 var r = result.results().get(0);
-                ObjectNode body = Response.okBody();
-                body.put("topic", spec.name());
-                body.put("partition", result.partition());
-                body.put("offset", r.offset());
-                body.put("durable", true);
-                body.put("synced", true);
-                body.put("duplicate", r.duplicate());
+                JsonOut body = new JsonOut(160).beginObject()
+                    .field("ok", true)
+                    .field("topic", spec.name())
+                    .field("partition", result.partition())
+                    .field("offset", r.offset())
+                    .field("durable", true)
+                    .field("synced", true)
+                    .field("duplicate", r.duplicate());
                 finish(ex, spec.name(), result, r.duplicate() ? 0 : 1, r.duplicate() ? 0 : value.length,
                     parseUs, timing, body);
-                return Response.ok(body);
+                return Response.ok(body.endObject().toBytes());
             });
     }
 
@@ -107,8 +113,7 @@ final class ProduceRoutes {
         }
         api.disk().checkRoomFor(bytes);
         long parseUs = micros(ex.receivedNanos);
-        return handle.produce(records, acks, timeoutMs)
-            .orTimeout(timeoutMs + RESPONSE_GRACE_MS, TimeUnit.MILLISECONDS)
+        return answerWithin(handle.produce(records, acks, timeoutMs, ex.ctx.executor()), timeoutMs + RESPONSE_GRACE_MS, ex)
             .thenApply(result -> {
                 ObjectNode body = Response.okBody();
                 body.put("topic", spec.name());
@@ -131,9 +136,9 @@ final class ProduceRoutes {
             });
     }
 
-    private void finish(Exchange ex, String topic, ProduceResult result, long records, long bytes, long parseUs,
-                        boolean timing, ObjectNode body) {
-        long serverUs = micros(ex.receivedNanos);
+    /** Records the produce metrics; returns the stage timings for the optional {@code timing} object. */
+    private PartitionHandle.Timing recordMetrics(Exchange ex, String topic, ProduceResult result, long records,
+                                                 long bytes, long parseUs, long serverUs) {
         var metrics = api.metrics();
         metrics.recordProduce(topic, records, bytes, System.nanoTime() - ex.receivedNanos);
         PartitionHandle.Timing t = result.timing() != null ? result.timing() : new PartitionHandle.Timing(-1, -1, -1, -1);
@@ -142,6 +147,13 @@ final class ProduceRoutes {
         metrics.recordStageMicros(Stage.HANDLER, serverUs);
         metrics.recordStageMicros(Stage.FSYNC, t.fsyncUs());
         metrics.recordStageMicros(Stage.REPLICATION, t.replicateUs());
+        return t;
+    }
+
+    private void finish(Exchange ex, String topic, ProduceResult result, long records, long bytes, long parseUs,
+                        boolean timing, ObjectNode body) {
+        long serverUs = micros(ex.receivedNanos);
+        PartitionHandle.Timing t = recordMetrics(ex, topic, result, records, bytes, parseUs, serverUs);
         if (timing) {
             body.putObject("timing")
                 .put("parse_us", parseUs)
@@ -150,6 +162,38 @@ final class ProduceRoutes {
                 .put("fsync_us", t.fsyncUs())
                 .put("replicate_us", t.replicateUs());
         }
+    }
+
+    private void finish(Exchange ex, String topic, ProduceResult result, long records, long bytes, long parseUs,
+                        boolean timing, JsonOut body) {
+        long serverUs = micros(ex.receivedNanos);
+        PartitionHandle.Timing t = recordMetrics(ex, topic, result, records, bytes, parseUs, serverUs);
+        if (timing) {
+            body.beginObject("timing")
+                .field("parse_us", parseUs)
+                .field("queue_us", t.queueUs())
+                .field("server_us", serverUs)
+                .field("fsync_us", t.fsyncUs())
+                .field("replicate_us", t.replicateUs())
+                .endObject();
+        }
+    }
+
+    /**
+     * Fails {@code answer} with a timeout (504) if it is still open after {@code ms}: a safety
+     * net behind the partition's own deadline. The timer lives on the connection's event loop,
+     * where scheduling and cancelling it are plain queue operations; {@code orTimeout} went through
+     * a shared delay-scheduler thread with a wake-up per request.
+     */
+    private static <T> CompletableFuture<T> answerWithin(CompletableFuture<T> answer, long ms, Exchange ex) {
+        if (answer.isDone()) {
+            return answer;
+        }
+        ScheduledFuture<?> timer = ex.ctx.executor().schedule(
+            () -> answer.completeExceptionally(new TimeoutException("no answer from the partition in " + ms + " ms")),
+            ms, TimeUnit.MILLISECONDS);
+        answer.whenComplete((r, e) -> timer.cancel(false));
+        return answer;
     }
 
     private static long micros(long sinceNanos) {

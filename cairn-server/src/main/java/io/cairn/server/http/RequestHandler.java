@@ -32,8 +32,13 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One per connection: answers requests strictly in order (HTTP/1.1 pipelining needs answers in
  * request order, and handlers complete asynchronously), maps failures to error bodies, and
- * records request metrics. While a request is in flight the connection stops reading, so a
- * client cannot queue unbounded work on one connection.
+ * records request metrics.
+ *
+ * <p>Backpressure: a keep-alive client with one request in flight (the common case) never sends
+ * while it waits, so the connection keeps reading; toggling {@code autoRead} around every request
+ * cost two {@code epoll_ctl} system calls per request. Only when a pipelined request arrives
+ * while one is in flight does the connection stop reading, until the queue of decoded requests is
+ * empty again, so a client still cannot queue unbounded work on one connection.
  */
 final class RequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
@@ -49,6 +54,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     private final NodeMetrics metrics;
     private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
     private boolean busy;
+    /** True while reading is off because pipelined requests are queued in {@link #pending}. */
+    private boolean readingPaused;
+    /** True once a handler took the channel over for a stream; it must keep reading to notice a hang-up. */
+    private boolean streaming;
 
     RequestHandler(Router router, Auth auth, NodeMetrics metrics) {
         this.router = router;
@@ -70,6 +79,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             pending.add(req);
+            if (!readingPaused && !streaming) {
+                // A pipelining client: stop reading until the requests already decoded are answered.
+                readingPaused = true;
+                ctx.channel().config().setAutoRead(false);
+            }
             return;
         }
         start(ctx, req);
@@ -77,7 +91,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     private void start(ChannelHandlerContext ctx, FullHttpRequest req) {
         busy = true;
-        ctx.channel().config().setAutoRead(false);
         long receivedNanos = System.nanoTime();
         String method = methodLabel(req.method().name());
         String uri = req.uri();
@@ -132,8 +145,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         checkQuery(qs.parameters(), route);
         checkContentType(req, route);
         byte[] body = route.body() == Router.Body.NONE ? new byte[0] : ByteBufUtil.getBytes(req.content());
+        // The request's own headers, not a copy: only the body is reference-counted, so they stay
+        // valid after req.release(), and nothing downstream modifies them.
         var ex = new Exchange(ctx, req.method(), req.uri(), route, match.pathParams(), qs.parameters(),
-            req.headers().copy(), body, principal, receivedNanos);
+            req.headers(), body, principal, receivedNanos);
         return route.handler().handle(ex);
     }
 
@@ -192,7 +207,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             // The stream owns the channel from here and closes it when it ends. Reading resumes so
             // that a client hanging up is noticed at once rather than at the next heartbeat.
             metrics.recordRequest(route, method, 200, System.nanoTime() - receivedNanos);
-            ctx.channel().config().setAutoRead(true);
+            streaming = true;
+            resumeReading(ctx);
             return;
         }
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(),
@@ -223,10 +239,17 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             if (next != null) {
                 start(ctx, next);
             } else {
-                ctx.channel().config().setAutoRead(true);
-                ctx.read();
+                resumeReading(ctx);
             }
         });
+    }
+
+    private void resumeReading(ChannelHandlerContext ctx) {
+        if (readingPaused) {
+            readingPaused = false;
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        }
     }
 
     @Override

@@ -29,6 +29,19 @@ record Response(HttpResponseStatus status, String contentType, byte[] body, Map<
         }
     }
 
+    /** {@code {"ok":true}}, shared: answers are never modified after they are built. */
+    private static final byte[] OK_BODY = "{\"ok\":true}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** 200 with {@code {"ok":true}}, without building a JSON tree (health and the no-op baseline). */
+    static Response okPlain() {
+        return new Response(HttpResponseStatus.OK, JSON_TYPE, OK_BODY, Map.of());
+    }
+
+    /** 200 with a JSON body already written (by {@link JsonOut}). */
+    static Response ok(byte[] json) {
+        return new Response(HttpResponseStatus.OK, JSON_TYPE, json, Map.of());
+    }
+
     static Response ok(ObjectNode body) {
         return json(HttpResponseStatus.OK, body);
     }

@@ -27,9 +27,24 @@ final class Router {
         CompletableFuture<Response> handle(Exchange ex);
     }
 
-    record Route(HttpMethod method, String template, Access access, Body body, Set<String> params, Handler handler) {
-        String[] segments() {
-            return template.substring(1).split("/");
+    record Route(HttpMethod method, String template, Access access, Body body, Set<String> params, Handler handler,
+                 String[] segments, String[] paramNames) {
+        /**
+         * Splits the template once, when the route is added: matching runs on every request, so
+         * it compares against these instead of re-splitting every template each time.
+         * {@code paramNames[i]} is the name of the {@code {name}} segment i, or null for a literal.
+         */
+        Route(HttpMethod method, String template, Access access, Body body, Set<String> params, Handler handler) {
+            this(method, template, access, body, params, handler, splitPath(template), paramNamesOf(splitPath(template)));
+        }
+
+        private static String[] paramNamesOf(String[] segments) {
+            String[] names = new String[segments.length];
+            for (int i = 0; i < segments.length; i++) {
+                String t = segments[i];
+                names[i] = t.startsWith("{") && t.endsWith("}") ? t.substring(1, t.length() - 1) : null;
+            }
+            return names;
         }
     }
 
@@ -44,19 +59,21 @@ final class Router {
 
     /** The route for method and path; 404 when no template matches, 405 with Allow when the method does not. */
     Match match(HttpMethod method, String rawPath) {
-        String[] parts = split(rawPath);
-        Set<String> allowed = new LinkedHashSet<>();
+        String[] parts = splitPath(rawPath);
+        Set<String> allowed = null;
         for (Route r : routes) {
-            Map<String, String> params = bind(r.segments(), parts);
-            if (params == null) {
+            if (!matches(r, parts)) {
                 continue;
             }
             if (r.method().equals(method)) {
-                return new Match(r, params);
+                return new Match(r, bind(r, parts));
+            }
+            if (allowed == null) {
+                allowed = new LinkedHashSet<>();
             }
             allowed.add(r.method().name());
         }
-        if (allowed.isEmpty()) {
+        if (allowed == null) {
             throw new ApiException(HttpResponseStatus.NOT_FOUND, "not_found", "no route " + rawPath
                 + " (see API.md: /broker/topics, /broker/consume/{topic}/{group}/{partition}, ...)");
         }
@@ -65,34 +82,67 @@ final class Router {
             Map.of("Allow", String.join(", ", allowed)));
     }
 
-    private static String[] split(String rawPath) {
-        String p = rawPath.startsWith("/") ? rawPath.substring(1) : rawPath;
-        if (p.endsWith("/")) {
-            p = p.substring(0, p.length() - 1); // "/broker/topics/" is "/broker/topics"
+    /**
+     * The path's segments without the leading slash and one trailing slash ("/broker/topics/" is
+     * "/broker/topics"); empty segments are kept, so "/a//b" does not match "/a/b". A plain
+     * character scan: this runs on every request.
+     */
+    static String[] splitPath(String rawPath) {
+        int from = rawPath.startsWith("/") ? 1 : 0;
+        int to = rawPath.length();
+        if (to > from && rawPath.charAt(to - 1) == '/') {
+            to--;
         }
-        return p.split("/", -1);
-    }
-
-    private static Map<String, String> bind(String[] template, String[] parts) {
-        if (template.length != parts.length) {
-            return null;
-        }
-        Map<String, String> params = new LinkedHashMap<>();
-        for (int i = 0; i < template.length; i++) {
-            String t = template[i];
-            if (t.startsWith("{")) {
-                if (parts[i].isEmpty()) {
-                    return null;
-                }
-                params.put(t.substring(1, t.length() - 1), decode(parts[i]));
-            } else if (!t.equals(parts[i])) {
-                return null;
+        int count = 1;
+        for (int i = from; i < to; i++) {
+            if (rawPath.charAt(i) == '/') {
+                count++;
             }
         }
-        return params;
+        String[] parts = new String[count];
+        int start = from;
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            if (rawPath.charAt(i) == '/') {
+                parts[n++] = rawPath.substring(start, i);
+                start = i + 1;
+            }
+        }
+        parts[n] = rawPath.substring(start, to);
+        return parts;
+    }
+
+    private static boolean matches(Route r, String[] parts) {
+        String[] template = r.segments();
+        if (template.length != parts.length) {
+            return false;
+        }
+        for (int i = 0; i < template.length; i++) {
+            if (r.paramNames()[i] != null ? parts[i].isEmpty() : !template[i].equals(parts[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Map<String, String> bind(Route r, String[] parts) {
+        Map<String, String> params = null;
+        for (int i = 0; i < parts.length; i++) {
+            String name = r.paramNames()[i];
+            if (name != null) {
+                if (params == null) {
+                    params = new LinkedHashMap<>(4);
+                }
+                params.put(name, decode(parts[i]));
+            }
+        }
+        return params == null ? Map.of() : params;
     }
 
     private static String decode(String segment) {
+        if (segment.indexOf('%') < 0) {
+            return segment; // Nothing escaped, and '+' stays literal in a path.
+        }
         try {
             // Path segments keep '+' literally; only %XX escapes are decoded.
             return QueryStringDecoder.decodeComponent(segment.replace("+", "%2B"), StandardCharsets.UTF_8);

@@ -8,8 +8,13 @@ import io.cairn.server.broker.PartitionHandle.Timing;
 import io.cairn.server.metrics.NodeMetrics;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Produce requests that were proposed (or answered by an entry still in flight) and now wait for
@@ -41,6 +46,13 @@ final class AwaitingWrites {
     private final int partition;
     private final NodeMetrics metrics;
     private final ArrayDeque<ProduceRequest> waiting = new ArrayDeque<>();
+    /**
+     * Results decided during one {@link #settle}, by the executor that delivers them; sent as one
+     * task per executor at its end. Bounded by {@link #waiting}; empty between calls.
+     */
+    private final IdentityHashMap<Executor, List<Delivery>> deliveries = new IdentityHashMap<>();
+
+    private record Delivery(ProduceRequest req, ProduceResult result, long replicationNanos) {}
 
     AwaitingWrites(int partition, NodeMetrics metrics) {
         this.partition = partition;
@@ -64,6 +76,14 @@ final class AwaitingWrites {
         if (waiting.isEmpty()) {
             return;
         }
+        try {
+            settleWaiting(progress);
+        } finally {
+            deliver();
+        }
+    }
+
+    private void settleWaiting(Progress progress) {
         long durable = progress.durableIndex();
         long last = progress.lastIndex();
         long now = System.nanoTime();
@@ -139,9 +159,49 @@ final class AwaitingWrites {
         long queueUs = req.proposedNanos == 0 ? -1 : (req.proposedNanos - req.enqueuedNanos) / 1000;
         long serverUs = (nowNanos - req.enqueuedNanos) / 1000;
         long fsyncUs = req.proposedNanos == 0 ? -1 : (nowNanos - req.proposedNanos) / 1000;
-        if (req.complete(new ProduceResult(partition, List.of(req.results), new Timing(queueUs, serverUs, fsyncUs, -1)))
-                && metrics != null && req.proposedNanos != 0) {
-            metrics.recordReplicationNanos(nowNanos - req.proposedNanos);
+        var result = new ProduceResult(partition, List.of(req.results), new Timing(queueUs, serverUs, fsyncUs, -1));
+        long replicationNanos = req.proposedNanos == 0 ? -1 : nowNanos - req.proposedNanos;
+        if (req.answerOn == null) {
+            if (req.complete(result)) {
+                recordReplication(replicationNanos);
+            }
+            return;
+        }
+        if (req.claimForResult()) {
+            deliveries.computeIfAbsent(req.answerOn, e -> new ArrayList<>()).add(new Delivery(req, result, replicationNanos));
+        }
+    }
+
+    /**
+     * Hands the results decided in this settle to their event loops: one task per loop for the
+     * whole group commit, instead of one hand-off per request, and the callers' continuations
+     * (building and writing the answer) run there, off the group thread every request shares.
+     */
+    private void deliver() {
+        if (deliveries.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<Executor, List<Delivery>> e : deliveries.entrySet()) {
+            List<Delivery> batch = e.getValue();
+            try {
+                e.getKey().execute(() -> completeAll(batch));
+            } catch (RejectedExecutionException shuttingDown) {
+                completeAll(batch); // The loop is closing; answer here rather than never.
+            }
+        }
+        deliveries.clear();
+    }
+
+    private void completeAll(List<Delivery> batch) {
+        for (Delivery d : batch) {
+            d.req().future.complete(d.result());
+            recordReplication(d.replicationNanos());
+        }
+    }
+
+    private void recordReplication(long nanos) {
+        if (metrics != null && nanos >= 0) {
+            metrics.recordReplicationNanos(nanos);
         }
     }
 

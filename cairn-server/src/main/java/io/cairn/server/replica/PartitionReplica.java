@@ -158,7 +158,12 @@ public final class PartitionReplica implements PartitionHandle {
     private final ArrayDeque<PersistWait> persistWaits = new ArrayDeque<>();
     /** Answers decided during this round, given at its end; bounded by the proposals applied in it. */
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
-    private long lastBatchIndex;
+    /**
+     * Index of the last batch entry proposed (0 after the log was cut back). Written by the group
+     * thread only; volatile so that produce callers can see that a batch is waiting for its fsync
+     * ({@link #batchWaitsForFsync()}).
+     */
+    private volatile long lastBatchIndex;
     private long lastLogBytes;
     private long ticks;
     /**
@@ -370,6 +375,12 @@ public final class PartitionReplica implements PartitionHandle {
 
     @Override
     public CompletableFuture<ProduceResult> produce(List<ProduceRecord> records, Acks acks, long timeoutMs) {
+        return produce(records, acks, timeoutMs, null);
+    }
+
+    @Override
+    public CompletableFuture<ProduceResult> produce(List<ProduceRecord> records, Acks acks, long timeoutMs,
+                                                    java.util.concurrent.Executor answerOn) {
         BrokerException refused = refuseWrites();
         if (refused != null) {
             return CompletableFuture.failedFuture(refused);
@@ -394,13 +405,21 @@ public final class PartitionReplica implements PartitionHandle {
                         "idempotency key must be 1.." + IDEMPOTENCY_KEY_BYTES_MAX + " bytes"));
             }
         }
-        ProduceRequest req = new ProduceRequest(List.copyOf(records), Objects.requireNonNull(acks, "acks"), timeoutMs, System.nanoTime());
+        ProduceRequest req = new ProduceRequest(List.copyOf(records), Objects.requireNonNull(acks, "acks"), timeoutMs, System.nanoTime(),
+                answerOn);
         if (!produceQueue.offer(req)) {
             return CompletableFuture.failedFuture(new BrokerException.Overloaded("partition " + topic + "/" + partition
                     + " has " + rt.options.produceQueueRequestsMax() + " requests or "
                     + rt.options.produceQueueBytesMax() + " bytes queued; retry shortly"));
         }
-        scheduleRound();
+        // Group commit: while the last batch waits for its fsync, the round that proposes what is
+        // queued is scheduled by the flusher's listener when the fsync lands. Waking the group
+        // thread for every arrival meanwhile cost a futex wake and an idle round per request.
+        // No lost wake-up: the request is queued before the check, and the flusher advances the
+        // durable index before its listener schedules the round, which then sees the request.
+        if (!batchWaitsForFsync()) {
+            scheduleRound();
+        }
         return req.future;
     }
 
@@ -588,6 +607,12 @@ public final class PartitionReplica implements PartitionHandle {
 
     private static long deadline(long timeoutMs) {
         return System.nanoTime() + timeoutMs * 1_000_000L;
+    }
+
+    /** True while the last proposed batch entry is written but not yet fsynced (any thread). */
+    private boolean batchWaitsForFsync() {
+        long batch = lastBatchIndex;
+        return batch != 0 && batch > log.durableIndex();
     }
 
     private void scheduleRound() {

@@ -7,6 +7,7 @@ import io.cairn.server.broker.PartitionHandle.RecordResult;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -24,6 +25,8 @@ final class ProduceRequest {
     final long deadlineNanos;
     final CompletableFuture<ProduceResult> future = new CompletableFuture<>();
     final AtomicBoolean claimed = new AtomicBoolean();
+    /** Where a successful result is delivered (the caller's event loop), or null for the group thread itself. */
+    final Executor answerOn;
 
     /** Per record: its offset and whether an earlier record owns its idempotency key. */
     RecordResult[] results;
@@ -33,6 +36,11 @@ final class ProduceRequest {
     long proposedNanos;
 
     ProduceRequest(List<ProduceRecord> records, Acks acks, long timeoutMs, long nowNanos) {
+        this(records, acks, timeoutMs, nowNanos, null);
+    }
+
+    ProduceRequest(List<ProduceRecord> records, Acks acks, long timeoutMs, long nowNanos, Executor answerOn) {
+        this.answerOn = answerOn;
         this.records = records;
         this.acks = acks;
         long bytes = 0;
@@ -64,5 +72,14 @@ final class ProduceRequest {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Decides that the answer is a result (exactly once, like {@link #complete}) without
+     * completing the future yet: the caller delivers it on {@link #answerOn}. After a successful
+     * claim no timeout or failure can answer instead.
+     */
+    boolean claimForResult() {
+        return claimed.compareAndSet(false, true);
     }
 }

@@ -45,4 +45,19 @@ class RouterTest {
         assertThatThrownBy(() -> router.match(HttpMethod.GET, "/broker/topics//"))
             .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status.code()).isEqualTo(404));
     }
+
+    @Test
+    void splitsPathsKeepingEmptySegments() {
+        assertThat(Router.splitPath("/broker/topics")).containsExactly("broker", "topics");
+        assertThat(Router.splitPath("/broker/topics/")).containsExactly("broker", "topics");
+        assertThat(Router.splitPath("/a//b")).containsExactly("a", "", "b");
+        assertThat(Router.splitPath("/")).containsExactly("");
+        assertThat(Router.splitPath("")).containsExactly("");
+    }
+
+    @Test
+    void routesWithoutParametersBindNone() {
+        assertThat(router.match(HttpMethod.GET, "/broker/topics").pathParams()).isEmpty();
+        assertThat(router.match(HttpMethod.GET, "/broker/topics/a+b").pathParams()).containsEntry("topic", "a+b");
+    }
 }

@@ -82,6 +82,54 @@ class HttpProtocolIT {
         }
     }
 
+    /**
+     * A client that keeps a window of requests in flight on one connection: the node stops reading
+     * while pipelined requests queue and starts again once they are answered, so every answer
+     * comes, in order, and the connection then serves a plain request as usual.
+     */
+    @Test
+    void slidingWindowOfPipelinedRequestsIsAnsweredInOrderAndTheConnectionStaysUsable() throws Exception {
+        int total = 120;
+        int window = 8; // below RequestHandler.PIPELINED_REQUESTS_MAX, so the node never has cause to close
+        try (var s = connect()) {
+            var out = s.getOutputStream();
+            var in = s.getInputStream();
+            int sent = 0;
+            for (int answered = 0; answered < total; answered++) {
+                while (sent < total && sent - answered < window) {
+                    out.write(pipelinedRequest(sent));
+                    out.flush();
+                    sent++;
+                }
+                String r = readResponse(in);
+                assertThat(r).as("answer %d", answered).startsWith("HTTP/1.1 200");
+                if (answered % 2 == 0) {
+                    assertThat(r).contains("\"offset\":" + (answered / 2) + ",");
+                } else {
+                    assertThat(r).endsWith("{\"ok\":true}");
+                }
+            }
+            out.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 200").endsWith("{\"ok\":true}");
+        }
+        assertThat(node.http().get("/broker/topics/t").json().path("partitions").get(0).path("high_watermark").asLong())
+            .isEqualTo(total / 2);
+    }
+
+    /** Even positions produce record "r{i/2}", odd ones ask for /health. */
+    private static byte[] pipelinedRequest(int i) {
+        String req;
+        if (i % 2 == 0) {
+            String body = "r" + (i / 2);
+            req = "POST /broker/topics/t/produce?partition=0 HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length()
+                + "\r\n\r\n" + body;
+        } else {
+            req = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+        }
+        return req.getBytes(StandardCharsets.US_ASCII);
+    }
+
     @Test
     void expectContinueOverTheLimitGetsAJson413() throws Exception {
         try (var s = connect()) {

@@ -90,4 +90,55 @@ class GroupCommitIT {
         }
         assertThat(p.stats().batchEntries()).isEqualTo(20);
     }
+
+    /**
+     * With an answer executor (an HTTP event loop in the node), results are delivered by tasks on
+     * it, one per settled group commit rather than one per request, and never complete on the
+     * group thread itself.
+     */
+    @Test
+    void resultsAreDeliveredOnTheCallersExecutorOneTaskPerGroupCommit() throws Exception {
+        PartitionReplica p = harness.open(dir);
+        PartitionReplica.Stats before = p.stats();
+        var tasks = new java.util.concurrent.atomic.AtomicInteger();
+        var loop = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "answer-loop"));
+        // Tasks are held until every callback below is attached: a callback attached to a future
+        // that is already complete runs on the attaching thread, which would prove nothing.
+        List<Runnable> held = new ArrayList<>();
+        boolean[] released = {false};
+        java.util.concurrent.Executor counting = task -> {
+            tasks.incrementAndGet();
+            synchronized (held) {
+                if (!released[0]) {
+                    held.add(task);
+                    return;
+                }
+            }
+            loop.execute(task);
+        };
+        try {
+            ConcurrentLinkedQueue<String> completedOn = new ConcurrentLinkedQueue<>();
+            List<CompletableFuture<ProduceResult>> futures = new ArrayList<>();
+            int requests = 400;
+            for (int i = 0; i < requests; i++) {
+                var f = p.produce(List.of(rec("v" + i)), PartitionHandle.Acks.MAJORITY, 30_000, counting);
+                futures.add(f.whenComplete((r, e) -> completedOn.add(Thread.currentThread().getName())));
+            }
+            synchronized (held) {
+                released[0] = true;
+                held.forEach(loop::execute);
+            }
+            TreeSet<Long> offsets = new TreeSet<>();
+            for (CompletableFuture<ProduceResult> f : futures) {
+                offsets.add(await(f).results().get(0).offset());
+            }
+            assertThat(offsets).hasSize(requests);
+            assertThat(completedOn).hasSize(requests).containsOnly("answer-loop");
+            long entries = p.stats().batchEntries() - before.batchEntries();
+            assertThat(tasks.get()).as("delivery tasks for %d requests in %d entries", requests, entries)
+                .isLessThanOrEqualTo((int) entries);
+        } finally {
+            loop.shutdown();
+        }
+    }
 }
