@@ -48,9 +48,27 @@ final class ServerUnderTest {
                 }
             }
             if (nodes > 1) {
-                int known = c.directClient("n1", Duration.ofSeconds(5)).cluster().nodeIds().size();
-                Assumptions.assumeTrue(known == nodes, "the server on this branch runs single-node only (/cluster lists "
-                        + known + " node(s) with --peers of " + nodes + ")");
+                // A node answers /ready before the metadata group has formed, so /cluster may list
+                // no nodes yet; wait for it (under load this takes seconds), then fail, never skip:
+                // a skipped campaign would let CI pass without running the chaos checks at all.
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                int known = 0;
+                var client = c.directClient("n1", Duration.ofSeconds(5));
+                while (System.nanoTime() < deadline) {
+                    try {
+                        known = client.cluster().nodeIds().size();
+                    } catch (RuntimeException e) {
+                        known = 0;
+                    }
+                    if (known == nodes) {
+                        break;
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+                }
+                if (known != nodes) {
+                    throw new AssertionError("/cluster on n1 lists " + known + " node(s) with --peers of " + nodes
+                            + " after 60 s:\n" + c.logTail("n1", 30));
+                }
             }
         }
     }

@@ -50,7 +50,7 @@ public final class AtomicStateFile {
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + content.length);
         b.putInt(MAGIC).putInt(content.length).putInt((int) c.getValue()).put(content).flip();
         Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        DurableFiles.createDirectories(dir);
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             Disk.writeFully(ch, b, 0);

@@ -118,7 +118,7 @@ public final class SegmentLog implements AutoCloseable {
 
     /** As {@link #open(Path, LogConfig, Flusher)}, with a channel opener (fault-injection tests). */
     public static SegmentLog open(Path dir, LogConfig config, Flusher flusher, ChannelOpener io) throws IOException {
-        Files.createDirectories(dir);
+        DurableFiles.createDirectories(dir);
         SegmentLog log = new SegmentLog(dir, config, flusher, io);
         log.recover();
         return log;

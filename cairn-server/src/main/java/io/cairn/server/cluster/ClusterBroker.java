@@ -1,5 +1,6 @@
 package io.cairn.server.cluster;
 
+import io.cairn.storage.DurableFiles;
 import io.cairn.core.GroupId;
 import io.cairn.core.NodeId;
 import io.cairn.core.raft.Membership;
@@ -189,12 +190,18 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
         Path idFile = dir.resolve("topic-id");
         // A directory left by an earlier topic of the same name (deleted while this node was down)
         // must not lend its records to the new topic: the topic id tells them apart.
-        if (Files.exists(idFile) && !Files.readString(idFile).trim().equals(Long.toString(t.topicId()))) {
+        // The id is written atomically and durably before any partition data (below), so an id file
+        // is either whole or absent; an empty one can only be a leftover of a build that wrote it
+        // without fsync, before any data could depend on it, and is rewritten rather than trusted.
+        // (The power-loss fault found that: an empty id after a cut deleted a whole topic.)
+        String onDisk = Files.exists(idFile) ? Files.readString(idFile).trim() : "";
+        if (!onDisk.isEmpty() && !onDisk.equals(Long.toString(t.topicId()))) {
             deleteTree(dir);
+            onDisk = "";
         }
-        Files.createDirectories(dir);
-        if (!Files.exists(idFile)) {
-            Files.writeString(idFile, Long.toString(t.topicId()) + "\n", StandardCharsets.UTF_8);
+        DurableFiles.createDirectories(dir);
+        if (onDisk.isEmpty()) {
+            DurableFiles.writeAtomically(idFile, (t.topicId() + "\n").getBytes(StandardCharsets.UTF_8));
         }
         PartitionHandle[] handles = new PartitionHandle[t.partitions()];
         for (int p = 0; p < t.partitions(); p++) {

@@ -1,5 +1,6 @@
 package io.cairn.server.cluster;
 
+import io.cairn.storage.DurableFiles;
 import io.cairn.core.NodeId;
 import io.cairn.core.raft.RaftMessage;
 import io.cairn.server.broker.PartitionFactory.PartitionSettings;
@@ -169,7 +170,7 @@ public final class ClusterNode implements AutoCloseable {
 
     private static FileChannel lockDataDir(Path dir) throws StartupException {
         try {
-            Files.createDirectories(dir);
+            DurableFiles.createDirectories(dir);
             FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = ch.tryLock();
             if (lock == null) {

@@ -1,5 +1,6 @@
 package io.cairn.server.node;
 
+import io.cairn.storage.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -30,7 +31,7 @@ final class DataDir implements AutoCloseable {
     static DataDir open(Path dir) throws StartupException {
         Path abs = dir.toAbsolutePath().normalize();
         try {
-            Files.createDirectories(abs);
+            DurableFiles.createDirectories(abs);
         } catch (FileAlreadyExistsException e) {
             throw new StartupException("data directory " + abs + " is unusable: it exists and is not a directory");
         } catch (AccessDeniedException e) {

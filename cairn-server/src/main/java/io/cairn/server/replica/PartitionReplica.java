@@ -1,5 +1,6 @@
 package io.cairn.server.replica;
 
+import io.cairn.storage.DurableFiles;
 import io.cairn.core.GroupId;
 import io.cairn.core.Invariants;
 import io.cairn.core.NodeId;
@@ -245,7 +246,7 @@ public final class PartitionReplica implements PartitionHandle {
      */
     static PartitionReplica open(ReplicaRuntime rt, PartitionSpec spec, GroupId groupId, Membership bootstrap)
             throws IOException {
-        Files.createDirectories(spec.dir());
+        DurableFiles.createDirectories(spec.dir());
         LogConfig logConfig = LogConfig.defaults().withSegmentBytesMax(spec.settings().segmentBytesMax());
         if (spec.settings().segmentMs() > 0) {
             logConfig = logConfig.withSegmentMs(spec.settings().segmentMs());

@@ -1,5 +1,6 @@
 package io.cairn.server.topics;
 
+import io.cairn.storage.DurableFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -105,7 +106,7 @@ public final class TopicRegistry implements Broker {
      * until the returned future completes.
      */
     public CompletableFuture<Void> open() throws IOException {
-        Files.createDirectories(topicsDir);
+        DurableFiles.createDirectories(topicsDir);
         for (TopicSpec spec : readState()) {
             topics.put(spec.name(), new Topic(spec, null));
         }

@@ -1,5 +1,6 @@
 package io.cairn.server.cluster.metadata;
 
+import io.cairn.storage.DurableFiles;
 import io.cairn.core.Invariants;
 import io.cairn.core.NodeId;
 import io.cairn.core.raft.Entry;
@@ -42,7 +43,7 @@ final class MetadataLog implements RaftStorage, AutoCloseable {
     private HardState hardState;
 
     MetadataLog(Path dir, Flusher flusher, Membership bootstrap) throws IOException {
-        Files.createDirectories(dir);
+        DurableFiles.createDirectories(dir);
         this.log = SegmentLog.open(dir.resolve("log"), LogConfig.defaults().withSegmentBytesMax(16L << 20), flusher);
         this.hardStateFile = new AtomicStateFile(dir.resolve("hardstate"));
         this.bootstrap = bootstrap;
