@@ -58,6 +58,9 @@ public final class Nemesis {
                 usable.add(k);
             }
         }
+        if (usable.contains(FaultKind.POWERLOSS) && !cluster.lossy()) {
+            throw new IllegalStateException("the powerloss fault needs the nodes' data directories on the power-loss filesystem");
+        }
         this.kinds = List.copyOf(usable);
         this.random = new Random(seed);
         this.timing = timing;
@@ -196,6 +199,7 @@ public final class Nemesis {
             case PARTITION -> partition();
             case DELAY -> delay();
             case CORRUPT -> corrupt();
+            case POWERLOSS -> powerloss();
         }
     }
 
@@ -227,6 +231,48 @@ public final class Nemesis {
         String ready = awaitReady(order);
         history.faultHealed(id, "restarted in order " + order + "; " + ready);
         note("restarted " + order + "; " + ready);
+    }
+
+    /**
+     * Power loss: one node (half the time the leader), a majority, or every node at once (a rack
+     * losing power), each SIGKILLed and its unsynced writes dropped at the same instant; restarted
+     * in seeded random order after the hold. Only writes that were fsynced survive, so a node that
+     * acknowledges before its fsync completes loses acknowledged records here.
+     */
+    private void powerloss() {
+        List<String> ids = cluster.ids();
+        int n = ids.size();
+        int shape = n == 1 ? 0 : random.nextInt(3);
+        List<String> targets = new ArrayList<>();
+        String kind;
+        if (shape == 0) {
+            String t = pickTarget();
+            if (t == null) {
+                return;
+            }
+            targets.add(t);
+            kind = "powerloss";
+        } else if (shape == 1) {
+            List<String> shuffled = new ArrayList<>(ids);
+            Collections.shuffle(shuffled, random);
+            targets.addAll(shuffled.subList(0, n / 2 + 1));
+            kind = "powerloss-majority";
+        } else {
+            targets.addAll(ids);
+            kind = "powerloss-all";
+        }
+        long id = history.faultStarted(kind, targets, "SIGKILL and drop every write not yet fsynced");
+        Map<String, String> cut = cluster.powerCut(targets);
+        note(kind + " " + targets + ": " + cut);
+        hold();
+        List<String> order = new ArrayList<>(targets);
+        Collections.shuffle(order, random);
+        for (String t : order) {
+            cluster.start(t);
+        }
+        String ready = awaitReady(order);
+        history.faultHealed(id, "restarted in order " + order + "; " + ready + "; " + cut);
+        note("power back on " + order + "; " + ready);
     }
 
     private void pause() {
