@@ -67,12 +67,16 @@ public final class LossyFs {
      * and cuts a probe once, so a harness that cannot use FUSE learns it before any node starts.
      */
     public static LossyFs prepare(Path workDir, Metadata metadata) throws Unavailable {
-        Path dev = Path.of("/dev/fuse");
+        return prepare(workDir, metadata, Path.of("/dev/fuse"));
+    }
+
+    /** As {@link #prepare(Path, Metadata)} with the FUSE device at {@code dev} (tests point it elsewhere). */
+    static LossyFs prepare(Path workDir, Metadata metadata, Path dev) throws Unavailable {
         if (!Files.exists(dev)) {
-            throw new Unavailable("/dev/fuse does not exist (no FUSE in this kernel or container; a container needs --device /dev/fuse)");
+            throw new Unavailable(dev + " does not exist (no FUSE in this kernel or container; a container needs --device /dev/fuse)");
         }
         if (!Files.isReadable(dev) || !Files.isWritable(dev)) {
-            throw new Unavailable("/dev/fuse is not readable and writable by this user");
+            throw new Unavailable(dev + " is not readable and writable by this user");
         }
         if (which("fusermount3") == null) {
             throw new Unavailable("fusermount3 is not installed (apt-get install fuse3)");
