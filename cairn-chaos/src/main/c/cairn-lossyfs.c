@@ -30,7 +30,9 @@
  *
  * Requests are served one at a time (single-threaded loop), so the cut never races an operation.
  *
- * Usage: cairn-lossyfs [--metadata=journal|posix] BACKING_DIR MOUNTPOINT
+ * --fsync-delay-ms=N makes every file fsync take N ms, standing in for a real disk's latency.
+ *
+ * Usage: cairn-lossyfs [--metadata=journal|posix] [--fsync-delay-ms=N] BACKING_DIR MOUNTPOINT
  * Build: gcc -O2 -Wall -o cairn-lossyfs cairn-lossyfs.c $(pkg-config --cflags --libs fuse3)
  */
 #define FUSE_USE_VERSION 31
@@ -62,6 +64,7 @@
 static char backing[PATH_MAX];
 static char stash_dir[PATH_MAX];
 static int metadata_posix;
+static unsigned int fsync_delay_ms;
 static volatile sig_atomic_t cut_requested;
 static struct fuse *fuse_handle;
 static unsigned long stash_seq;
@@ -632,11 +635,19 @@ static int lf_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
     if (fstat((int) fi->fh, &st) != 0) {
         return -errno;
     }
+    /* The backing file is not fsynced: the simulated disk is what matters, not the host's. A
+       configured delay stands in for a real disk's fsync latency (and, the loop being
+       single-threaded, stalls every other request meanwhile, like a disk with one queue). */
+    if (fsync_delay_ms > 0) {
+        usleep(fsync_delay_ms * 1000u);
+    }
+    if (cut_requested) {
+        return -EIO; /* the power went out while this fsync ran: nothing became durable */
+    }
     state_drop(st.st_ino);
     if (!metadata_posix) {
         journal_commit(NULL);
     }
-    /* The backing file is not fsynced: the simulated disk is what matters, not the host's. */
     return 0;
 }
 
@@ -790,17 +801,26 @@ static void *watch_parent(void *arg) {
 
 int main(int argc, char **argv) {
     int a = 1;
-    if (a < argc && strncmp(argv[a], "--metadata=", 11) == 0) {
-        if (strcmp(argv[a] + 11, "posix") == 0) {
+    for (; a < argc && strncmp(argv[a], "--", 2) == 0; a++) {
+        if (strcmp(argv[a], "--metadata=posix") == 0) {
             metadata_posix = 1;
-        } else if (strcmp(argv[a] + 11, "journal") != 0) {
-            logf_("--metadata must be journal or posix, got %s", argv[a] + 11);
+        } else if (strcmp(argv[a], "--metadata=journal") == 0) {
+            metadata_posix = 0;
+        } else if (strncmp(argv[a], "--fsync-delay-ms=", 17) == 0) {
+            char *end;
+            unsigned long v = strtoul(argv[a] + 17, &end, 10);
+            if (*end != '\0' || v > 10000) {
+                logf_("--fsync-delay-ms must be 0..10000, got %s", argv[a] + 17);
+                return 2;
+            }
+            fsync_delay_ms = (unsigned int) v;
+        } else {
+            logf_("unknown option %s", argv[a]);
             return 2;
         }
-        a++;
     }
     if (argc - a != 2) {
-        fprintf(stderr, "usage: cairn-lossyfs [--metadata=journal|posix] BACKING_DIR MOUNTPOINT\n");
+        fprintf(stderr, "usage: cairn-lossyfs [--metadata=journal|posix] [--fsync-delay-ms=N] BACKING_DIR MOUNTPOINT\n");
         return 2;
     }
     if (realpath(argv[a], backing) == NULL) {
@@ -850,7 +870,8 @@ int main(int argc, char **argv) {
     pthread_t watcher;
     pthread_create(&watcher, NULL, watch_parent, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    logf_("mounted %s on %s (metadata model: %s)", backing, argv[a + 1], metadata_posix ? "posix" : "journal");
+    logf_("mounted %s on %s (metadata model: %s, fsync delay %u ms)", backing, argv[a + 1],
+          metadata_posix ? "posix" : "journal", fsync_delay_ms);
     printf("ready\n");
     fflush(stdout);
 

@@ -51,13 +51,14 @@ public final class ChaosRun {
             Duration startupTimeout,
             Nemesis.Timing timing,
             WorkloadConfig workload,
-            LossyFs.Metadata powerlossMetadata) {
+            LossyFs.Metadata powerlossMetadata,
+            int powerlossFsyncDelayMs) {
         /** Options with the default (journal) metadata model for the powerloss fault. */
         public Options(int nodes, Duration duration, Set<FaultKind> faults, long seed, Path out, ServerLauncher launcher,
                 List<String> nodeArgs, int partitions, Duration recoveryBound, Duration startupTimeout, Nemesis.Timing timing,
                 WorkloadConfig workload) {
             this(nodes, duration, faults, seed, out, launcher, nodeArgs, partitions, recoveryBound, startupTimeout, timing, workload,
-                    LossyFs.Metadata.JOURNAL);
+                    LossyFs.Metadata.JOURNAL, 0);
         }
     }
 
@@ -89,9 +90,9 @@ public final class ChaosRun {
         say("nodes start with: " + o.launcher().description());
         LossyFs lossyFs = null;
         if (o.faults().contains(FaultKind.POWERLOSS)) {
-            lossyFs = prepareLossyFs(o.out(), o.powerlossMetadata());
+            lossyFs = prepareLossyFs(o.out(), o.powerlossMetadata()).withFsyncDelayMs(o.powerlossFsyncDelayMs());
             say("powerloss fault on: data directories are cairn-lossyfs mounts (metadata model " + o.powerlossMetadata().wire()
-                    + ", built at " + lossyFs.binary() + ")");
+                    + ", fsync delay " + o.powerlossFsyncDelayMs() + " ms, built at " + lossyFs.binary() + ")");
         }
         long startedNs = System.nanoTime();
         try (History history = new History(historyFile);

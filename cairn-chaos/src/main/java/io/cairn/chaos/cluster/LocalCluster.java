@@ -216,13 +216,56 @@ public final class LocalCluster implements AutoCloseable {
         if (lossyFs == null) {
             throw new IllegalStateException("power cut needs the cluster to run on the power-loss filesystem");
         }
+        // One instant for all targets: freeze every node with one kill(1), then cut every
+        // filesystem with one more, and only then SIGKILL. Killing one by one would let the
+        // later nodes finish fsyncs the power cut should have stopped.
+        List<Long> nodePids = new ArrayList<>();
+        for (String id : ids) {
+            Process p = processes.get(id);
+            if (p != null && p.isAlive()) {
+                nodePids.add(p.pid());
+            }
+        }
+        Map<String, LossyMount> cut = new LinkedHashMap<>();
+        Map<String, String> logs = new LinkedHashMap<>();
+        List<Long> fsPids = new ArrayList<>();
+        for (String id : ids) {
+            LossyMount m = mounts.remove(id);
+            if (m != null) {
+                cut.put(id, m);
+                logs.put(id, m.logBeforeCut());
+                fsPids.add(m.pid());
+            }
+        }
+        signalAll("STOP", nodePids);
+        signalAll("USR1", fsPids);
         ids.forEach(this::kill);
         Map<String, String> out = new LinkedHashMap<>();
         for (String id : ids) {
-            LossyMount m = mounts.remove(id);
-            out.put(id, m == null ? "not mounted" : m.cutPower());
+            LossyMount m = cut.get(id);
+            out.put(id, m == null ? "not mounted" : m.finishCut(logs.get(id)));
         }
         return out;
+    }
+
+    /** Sends {@code sig} to all {@code pids} with one kill(1), so they get it at (nearly) one instant. */
+    private static void signalAll(String sig, List<Long> pids) {
+        if (pids.isEmpty()) {
+            return;
+        }
+        List<String> cmd = new ArrayList<>(List.of("kill", "-" + sig));
+        pids.forEach(p -> cmd.add(String.valueOf(p)));
+        try {
+            Process k = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            if (!k.waitFor(5, TimeUnit.SECONDS)) {
+                k.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", cmd) + " did not finish within 5 s");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** SIGSTOP: the process freezes mid-whatever, sockets stay open, timers stop. */

@@ -46,12 +46,33 @@ public final class LossyFs {
     /** Bound on a mount becoming visible, and on a cut or unmount completing. */
     static final long MOUNT_TIMEOUT_MS = 15_000;
 
+    /** Upper bound of the simulated fsync latency. */
+    public static final int FSYNC_DELAY_MS_MAX = 10_000;
+
     private final Path binary;
     private final Metadata metadata;
+    private final int fsyncDelayMs;
 
-    private LossyFs(Path binary, Metadata metadata) {
+    private LossyFs(Path binary, Metadata metadata, int fsyncDelayMs) {
         this.binary = binary;
         this.metadata = metadata;
+        this.fsyncDelayMs = fsyncDelayMs;
+    }
+
+    /**
+     * The same filesystem with every file fsync taking {@code ms} (a real disk's latency; 0 = instant).
+     * A longer fsync widens the window in which acknowledged-but-unsynced data can exist, so bugs
+     * that acknowledge while the fsync still runs are caught by a cut more often.
+     */
+    public LossyFs withFsyncDelayMs(int ms) {
+        if (ms < 0 || ms > FSYNC_DELAY_MS_MAX) {
+            throw new IllegalArgumentException("fsync delay must be 0.." + FSYNC_DELAY_MS_MAX + " ms, got " + ms);
+        }
+        return new LossyFs(binary, metadata, ms);
+    }
+
+    public int fsyncDelayMs() {
+        return fsyncDelayMs;
     }
 
     public Path binary() {
@@ -123,7 +144,7 @@ public final class LossyFs {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        LossyFs fs = new LossyFs(bin, metadata);
+        LossyFs fs = new LossyFs(bin, metadata, 0);
         Path probe = workDir.resolve("probe");
         try {
             Files.createDirectories(probe.resolve("disk"));
@@ -146,7 +167,8 @@ public final class LossyFs {
      * {@code log}. Returns once the mount is visible in {@code /proc/self/mountinfo}.
      */
     public LossyMount mount(Path backing, Path mountPoint, Path log) throws IOException {
-        return LossyMount.start(binary, metadata, backing, mountPoint, log);
+        return LossyMount.start(binary, List.of("--metadata=" + metadata.wire(), "--fsync-delay-ms=" + fsyncDelayMs), backing,
+                mountPoint, log);
     }
 
     static String which(String name) {

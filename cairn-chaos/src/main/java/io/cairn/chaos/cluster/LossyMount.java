@@ -39,7 +39,7 @@ public final class LossyMount implements AutoCloseable {
         this.log = log;
     }
 
-    static LossyMount start(Path binary, LossyFs.Metadata metadata, Path backing, Path mountPoint, Path log) throws IOException {
+    static LossyMount start(Path binary, List<String> options, Path backing, Path mountPoint, Path log) throws IOException {
         Path b = backing.toRealPath();
         Path m = mountPoint.toRealPath();
         if (isMounted(m)) {
@@ -48,8 +48,12 @@ public final class LossyMount implements AutoCloseable {
         Files.createDirectories(log.toAbsolutePath().getParent());
         Files.writeString(log, "=== chaos: mount at " + Instant.now() + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        Process p = new ProcessBuilder(binary.toString(), "--metadata=" + metadata.wire(), b.toString(), m.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(binary.toString());
+        cmd.addAll(options);
+        cmd.add(b.toString());
+        cmd.add(m.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         LossyMount mount = new LossyMount(p, b, m, log);
         LIVE.add(mount);
@@ -83,8 +87,28 @@ public final class LossyMount implements AutoCloseable {
      * account of what was dropped.
      */
     public String cutPower() {
+        return finishCut(startCut());
+    }
+
+    /** The filesystem process's id, to signal several mounts at one instant. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** Sends the cut; returns the log as it was, for {@link #finishCut}. */
+    String startCut() {
         String before = readLog();
         signal("USR1");
+        return before;
+    }
+
+    /** Log so far, before a cut sent by the caller (see {@link LocalCluster#powerCut}). */
+    String logBeforeCut() {
+        return readLog();
+    }
+
+    /** Waits until the cut is done and the mount is gone; returns the filesystem's account of it. */
+    String finishCut(String before) {
         awaitExit();
         String after = readLog();
         String added = after.length() >= before.length() ? after.substring(before.length()) : after;
