@@ -234,18 +234,35 @@ public final class Nemesis {
     }
 
     /**
-     * Power loss: one node (half the time the leader), a majority, or every node at once (a rack
-     * losing power), each SIGKILLed and its unsynced writes dropped at the same instant; restarted
-     * in seeded random order after the hold. Only writes that were fsynced survive, so a node that
+     * Power loss: one node (half the time the leader), a majority, every node at once (a rack
+     * losing power), or every node but the leader while the leader is isolated from them; each
+     * target SIGKILLed and its unsynced writes dropped at the same instant; restarted in seeded
+     * random order after the hold. Only writes that were fsynced survive, so a node that
      * acknowledges before its fsync completes loses acknowledged records here.
      */
     private void powerloss() {
         List<String> ids = cluster.ids();
         int n = ids.size();
-        int shape = n == 1 ? 0 : random.nextInt(3);
+        int shape = n == 1 ? 0 : random.nextInt(cluster.mesh() != null && n >= 3 ? 4 : 3);
         List<String> targets = new ArrayList<>();
         String kind;
-        if (shape == 0) {
+        String isolated = null;
+        if (shape == 3) {
+            isolated = findLeader();
+            if (isolated == null) {
+                shape = 1;
+            }
+        }
+        if (shape == 3) {
+            // The leader's rack loses its network while every other rack loses power: the survivors
+            // must elect among themselves from what they had fsynced, and the old leader's copy cannot help.
+            for (String id : ids) {
+                if (!id.equals(isolated)) {
+                    targets.add(id);
+                }
+            }
+            kind = "powerloss-followers";
+        } else if (shape == 0) {
             String t = pickTarget();
             if (t == null) {
                 return;
@@ -261,9 +278,13 @@ public final class Nemesis {
             targets.addAll(ids);
             kind = "powerloss-all";
         }
-        long id = history.faultStarted(kind, targets, "SIGKILL and drop every write not yet fsynced");
+        long id = history.faultStarted(kind, targets, "SIGKILL and drop every write not yet fsynced"
+                + (isolated == null ? "" : "; leader " + isolated + " isolated until the others are back and elected"));
+        if (isolated != null) {
+            cluster.mesh().isolate(isolated);
+        }
         Map<String, String> cut = cluster.powerCut(targets);
-        note(kind + " " + targets + ": " + cut);
+        note(kind + " " + targets + (isolated == null ? "" : " (leader " + isolated + " isolated)") + ": " + cut);
         hold();
         List<String> order = new ArrayList<>(targets);
         Collections.shuffle(order, random);
@@ -271,6 +292,11 @@ public final class Nemesis {
             cluster.start(t);
         }
         String ready = awaitReady(order);
+        if (isolated != null) {
+            hold(); // Time for the survivors to elect and take writes before the old leader is back.
+            cluster.mesh().healAll();
+            note("heal network around " + isolated);
+        }
         history.faultHealed(id, "restarted in order " + order + "; " + ready + "; " + cut);
         note("power back on " + order + "; " + ready);
     }
