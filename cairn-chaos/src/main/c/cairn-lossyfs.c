@@ -114,6 +114,14 @@ struct file_state {
 
 static struct file_state *files;
 
+/*
+ * Bounds on what is remembered between fsyncs. A program that goes past them gets ENOSPC, as from
+ * a disk whose cache is full, rather than this process growing without limit.
+ */
+#define SAVED_BYTES_MAX (1024ULL * 1024 * 1024) /* overwritten bytes kept for undo, all files */
+#define JOURNAL_CHANGES_MAX 1000000UL           /* namespace changes not yet durable */
+static unsigned long long saved_bytes_total;
+
 static struct file_state *state_find(ino_t ino) {
     for (struct file_state *s = files; s != NULL; s = s->next) {
         if (s->ino == ino) {
@@ -124,6 +132,7 @@ static struct file_state *state_find(ino_t ino) {
 }
 
 static void state_free(struct file_state *s) {
+    saved_bytes_total -= s->saved_bytes;
     struct undo *u = s->newest;
     while (u != NULL) {
         struct undo *p = u->prev;
@@ -194,6 +203,9 @@ static int preserve(struct file_state *s, off_t off, off_t len) {
     }
     off_t end = off + len < s->durable_size ? off + len : s->durable_size;
     size_t n = (size_t) (end - off);
+    if (saved_bytes_total + n > SAVED_BYTES_MAX) {
+        return -ENOSPC;
+    }
     struct undo *u = calloc(1, sizeof *u);
     char *b = malloc(n);
     if (u == NULL || b == NULL) {
@@ -221,6 +233,7 @@ static int preserve(struct file_state *s, off_t off, off_t len) {
     u->prev = s->newest;
     s->newest = u;
     s->saved_bytes += got;
+    saved_bytes_total += got;
     return 0;
 }
 
@@ -242,6 +255,9 @@ static struct change *journal;
 static unsigned long journal_len;
 
 static struct change *change_new(enum op op, const char *path, ino_t ino) {
+    if (journal_len >= JOURNAL_CHANGES_MAX) {
+        return NULL; /* callers answer ENOSPC */
+    }
     struct change *c = calloc(1, sizeof *c);
     if (c == NULL) {
         return NULL;
@@ -412,7 +428,7 @@ static int lf_mkdir(const char *path, mode_t mode) {
     }
     struct change *c = change_new(OP_MKDIR, bp, st.st_ino);
     if (c == NULL) {
-        return -ENOMEM;
+        return -ENOSPC;
     }
     change_push(c);
     return 0;
@@ -436,7 +452,7 @@ static int lf_unlink(const char *path) {
     }
     struct change *c = change_new(OP_UNLINK, bp, st.st_ino);
     if (c == NULL) {
-        return -ENOMEM;
+        return -ENOSPC;
     }
     /* Keep the file under a stash name so a cut can put it back. */
     if (S_ISREG(st.st_mode) && (r = make_stash(bp, c->stash)) != 0) {
@@ -470,7 +486,7 @@ static int lf_rename(const char *from, const char *to, unsigned int flags) {
     }
     struct change *c = change_new(OP_RENAME, bf, sf.st_ino);
     if (c == NULL) {
-        return -ENOMEM;
+        return -ENOSPC;
     }
     snprintf(c->to, PATH_MAX, "%s", bt);
     parent_of(c->dirs[1], bt);
@@ -566,7 +582,7 @@ static int lf_create(const char *path, mode_t mode, struct fuse_file_info *fi) {
         }
         struct change *c = change_new(OP_CREATE, bp, st.st_ino);
         if (c == NULL) {
-            return -ENOMEM;
+            return -ENOSPC;
         }
         change_push(c);
     }
