@@ -121,6 +121,7 @@ static struct file_state *files;
 #define SAVED_BYTES_MAX (1024ULL * 1024 * 1024) /* overwritten bytes kept for undo, all files */
 #define JOURNAL_CHANGES_MAX 1000000UL           /* namespace changes not yet durable */
 static unsigned long long saved_bytes_total;
+#define UNDO_LOG_LINES_MAX 20UL /* namespace changes named in the log at a cut */
 
 static struct file_state *state_find(ino_t ino) {
     for (struct file_state *s = files; s != NULL; s = s->next) {
@@ -728,10 +729,16 @@ static int ino_at(const char *p, ino_t ino) {
 
 /* Restores what a disk would hold: namespace undone newest first, then data back to the last fsync. */
 static void power_cut(void) {
+    static const char *names[] = {"create", "mkdir", "rename", "unlink"};
     unsigned long undone = 0;
     while (journal != NULL) {
         struct change *c = journal;
         journal = c->prev;
+        if (undone < UNDO_LOG_LINES_MAX) {
+            /* Names what the cut took back, so a run's log shows which missing fsync mattered. */
+            logf_("undo %s %s%s%s", names[c->op], c->path + strlen(backing), c->op == OP_RENAME ? " -> " : "",
+                  c->op == OP_RENAME ? c->to + strlen(backing) : "");
+        }
         switch (c->op) {
             case OP_CREATE:
                 if (ino_at(c->path, c->ino)) {
