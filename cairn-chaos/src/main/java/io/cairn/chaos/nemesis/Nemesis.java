@@ -280,10 +280,12 @@ public final class Nemesis {
         }
         long id = history.faultStarted(kind, targets, "SIGKILL and drop every write not yet fsynced"
                 + (isolated == null ? "" : "; leader " + isolated + " isolated until the others are back and elected"));
+        Map<String, String> cut = cluster.powerCut(targets);
         if (isolated != null) {
+            // Isolated right after the cut, not before: the frozen followers can acknowledge nothing
+            // more meanwhile, while isolating first would give their running fsyncs time to finish.
             cluster.mesh().isolate(isolated);
         }
-        Map<String, String> cut = cluster.powerCut(targets);
         note(kind + " " + targets + (isolated == null ? "" : " (leader " + isolated + " isolated)") + ": " + cut);
         hold();
         List<String> order = new ArrayList<>(targets);
