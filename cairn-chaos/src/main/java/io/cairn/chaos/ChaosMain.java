@@ -2,6 +2,7 @@ package io.cairn.chaos;
 
 import io.cairn.chaos.checker.CheckResult;
 import io.cairn.chaos.checker.Checker;
+import io.cairn.chaos.cluster.LossyFs;
 import io.cairn.chaos.cluster.ServerLauncher;
 import io.cairn.chaos.history.History;
 import io.cairn.chaos.nemesis.FaultKind;
@@ -42,8 +43,19 @@ public final class ChaosMain implements Callable<Integer> {
     String duration;
 
     @Option(names = "--faults", defaultValue = "kill,pause,partition,delay,corrupt",
-            description = "Comma list of kill,pause,partition,delay,corrupt (or all, none). Default ${DEFAULT-VALUE}.")
+            description = "Comma list of kill,pause,partition,delay,corrupt,powerloss (or all = every fault but powerloss, none)."
+                    + " powerloss needs FUSE (exit 2 without it). Default ${DEFAULT-VALUE}.")
     String faults;
+
+    @Option(names = "--powerloss-metadata", defaultValue = "journal",
+            description = "When namespace changes (create, rename, unlink, mkdir) survive a power cut: journal = at any fsync"
+                    + " (ext4/xfs), posix = only once their directory is fsynced. File data always needs its own fsync. Default ${DEFAULT-VALUE}.")
+    String powerlossMetadata;
+
+    @Option(names = "--powerloss-fsync-ms", defaultValue = "0",
+            description = "Simulated fsync latency of the powerloss filesystem in ms (0..10000, default ${DEFAULT-VALUE}: instant)."
+                    + " A real disk's few ms widen the window a cut can land in.")
+    int powerlossFsyncMs;
 
     @Option(names = "--seed", description = "Seed of the fault schedule and workload choices (default: random, printed).")
     Long seed;
@@ -111,8 +123,16 @@ public final class ChaosMain implements Callable<Integer> {
         WorkloadConfig w = WorkloadConfig.defaults(ChaosRun.TOPIC, partitions);
         w = new WorkloadConfig(w.topic(), w.partitions(), producers, w.impatientProducers(), w.batchProducers(), w.batchRecordsMax(), w.readers(),
                 w.groupConsumers(), w.opPause(), w.produceTimeoutMs(), w.unknownRetriesMax());
+        if (powerlossFsyncMs < 0 || powerlossFsyncMs > LossyFs.FSYNC_DELAY_MS_MAX) {
+            throw new IllegalArgumentException("--powerloss-fsync-ms must be 0.." + LossyFs.FSYNC_DELAY_MS_MAX + ", got " + powerlossFsyncMs);
+        }
+        LossyFs.Metadata metadata = switch (powerlossMetadata) {
+            case "journal" -> LossyFs.Metadata.JOURNAL;
+            case "posix" -> LossyFs.Metadata.POSIX;
+            default -> throw new IllegalArgumentException("--powerloss-metadata must be journal or posix, got " + powerlossMetadata);
+        };
         ChaosRun.Options o = new ChaosRun.Options(nodes, Durations.parse(duration), kinds, s, dir, launcher, args, partitions,
-                Durations.parse(recoveryBound), Duration.ofSeconds(60), Nemesis.Timing.defaults(), w);
+                Durations.parse(recoveryBound), Duration.ofSeconds(60), Nemesis.Timing.defaults(), w, metadata, powerlossFsyncMs);
         ChaosRun.Result r = new ChaosRun(o, System.out).run();
         return r.check().allGreen() ? 0 : 1;
     }

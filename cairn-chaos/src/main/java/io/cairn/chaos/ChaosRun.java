@@ -3,6 +3,7 @@ package io.cairn.chaos;
 import io.cairn.chaos.checker.CheckResult;
 import io.cairn.chaos.checker.Checker;
 import io.cairn.chaos.cluster.LocalCluster;
+import io.cairn.chaos.cluster.LossyFs;
 import io.cairn.chaos.cluster.ServerLauncher;
 import io.cairn.chaos.history.FinalRead;
 import io.cairn.chaos.history.History;
@@ -49,7 +50,17 @@ public final class ChaosRun {
             Duration recoveryBound,
             Duration startupTimeout,
             Nemesis.Timing timing,
-            WorkloadConfig workload) {}
+            WorkloadConfig workload,
+            LossyFs.Metadata powerlossMetadata,
+            int powerlossFsyncDelayMs) {
+        /** Options with the default (journal) metadata model for the powerloss fault. */
+        public Options(int nodes, Duration duration, Set<FaultKind> faults, long seed, Path out, ServerLauncher launcher,
+                List<String> nodeArgs, int partitions, Duration recoveryBound, Duration startupTimeout, Nemesis.Timing timing,
+                WorkloadConfig workload) {
+            this(nodes, duration, faults, seed, out, launcher, nodeArgs, partitions, recoveryBound, startupTimeout, timing, workload,
+                    LossyFs.Metadata.JOURNAL, 0);
+        }
+    }
 
     /** Verdict and where the evidence is. */
     public record Result(CheckResult check, Path runDir, Path historyFile, Path jsonReport, Path htmlReport, String summary) {}
@@ -77,9 +88,15 @@ public final class ChaosRun {
         say("seed " + o.seed() + ", " + o.nodes() + " node(s), " + o.duration().toSeconds() + " s, faults " + o.faults()
                 + ", output in " + o.out().toAbsolutePath());
         say("nodes start with: " + o.launcher().description());
+        LossyFs lossyFs = null;
+        if (o.faults().contains(FaultKind.POWERLOSS)) {
+            lossyFs = prepareLossyFs(o.out(), o.powerlossMetadata()).withFsyncDelayMs(o.powerlossFsyncDelayMs());
+            say("powerloss fault on: data directories are cairn-lossyfs mounts (metadata model " + o.powerlossMetadata().wire()
+                    + ", fsync delay " + o.powerlossFsyncDelayMs() + " ms, built at " + lossyFs.binary() + ")");
+        }
         long startedNs = System.nanoTime();
         try (History history = new History(historyFile);
-             LocalCluster cluster = new LocalCluster(o.out(), o.nodes(), o.launcher(), o.nodeArgs(), o.seed())) {
+             LocalCluster cluster = new LocalCluster(o.out(), o.nodes(), o.launcher(), o.nodeArgs(), o.seed(), lossyFs)) {
             cluster.startAll();
             for (String id : cluster.ids()) {
                 if (!cluster.awaitReady(id, o.startupTimeout())) {
@@ -136,6 +153,20 @@ public final class ChaosRun {
             console.println("history: " + historyFile.toAbsolutePath());
             console.println("report:  " + html.toAbsolutePath() + " (and report.json)");
             return new Result(check, o.out(), historyFile, json, html, summary);
+        }
+    }
+
+    /**
+     * Builds and probes the power-loss filesystem. A run that asked for power loss and cannot have
+     * it stops here (exit 2 from the command line): skipping the fault would report green for a
+     * property nobody tested.
+     */
+    public static LossyFs prepareLossyFs(Path out, LossyFs.Metadata metadata) {
+        try {
+            return LossyFs.prepare(out.resolve("lossyfs"), metadata);
+        } catch (LossyFs.Unavailable e) {
+            throw new IllegalStateException("the powerloss fault needs FUSE, and FUSE cannot be used here: " + e.getMessage()
+                    + ". Install fuse3, libfuse3-dev and pkg-config and make /dev/fuse available, or run without powerloss.");
         }
     }
 

@@ -8,7 +8,6 @@ import io.cairn.chaos.nemesis.Nemesis;
 import io.cairn.chaos.workload.WorkloadConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +25,7 @@ class ChaosCampaignIT {
         ServerUnderTest.probe(dir.resolve("probe"), 3);
         long seed = Long.getLong("cairn.chaos.seed", 42L);
         System.out.println("ChaosCampaignIT seed " + seed);
-        ChaosRun.Options o = new ChaosRun.Options(3, Duration.ofSeconds(120), EnumSet.allOf(FaultKind.class), seed, dir.resolve("run"),
+        ChaosRun.Options o = new ChaosRun.Options(3, Duration.ofSeconds(120), FaultKind.ALL, seed, dir.resolve("run"),
                 ServerUnderTest.launcher(), ChaosMain.SMALL_SEGMENT_ARGS, 3, Duration.ofSeconds(30), Duration.ofSeconds(60),
                 Nemesis.Timing.defaults(), WorkloadConfig.defaults(ChaosRun.TOPIC, 3));
 

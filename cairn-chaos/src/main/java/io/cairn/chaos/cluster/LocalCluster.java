@@ -47,12 +47,26 @@ public final class LocalCluster implements AutoCloseable {
     private final List<String> extraArgs;
     private final ProxyMesh mesh;
     private final Path runDir;
+    /** The power-loss filesystem, or null when data directories are plain directories. */
+    private final LossyFs lossyFs;
+    private final Map<String, LossyMount> mounts = new ConcurrentHashMap<>();
 
     /**
      * Lays out {@code nodes} nodes under {@code runDir} (data in {@code runDir/n1/data}, logs in
      * {@code runDir/logs/n1.log}) and opens the proxy mesh. Nothing is started yet.
      */
     public LocalCluster(Path runDir, int nodes, ServerLauncher launcher, List<String> extraArgs, long seed) throws IOException {
+        this(runDir, nodes, launcher, extraArgs, seed, null);
+    }
+
+    /**
+     * As above; with {@code lossyFs} every node's data directory is a mount of the power-loss
+     * filesystem over {@code runDir/nK/disk} (the "disk"), mounted before each start, so
+     * {@link #powerCut} can drop what the node did not fsync.
+     */
+    public LocalCluster(Path runDir, int nodes, ServerLauncher launcher, List<String> extraArgs, long seed, LossyFs lossyFs)
+            throws IOException {
+        this.lossyFs = lossyFs;
         if (nodes < 1 || nodes > 9) {
             throw new IllegalArgumentException("nodes must be 1..9, got " + nodes);
         }
@@ -66,6 +80,9 @@ public final class LocalCluster implements AutoCloseable {
             NodeSpec s = new NodeSpec(id, Ports.free(), Ports.free(), runDir.resolve(id).resolve("data"),
                     runDir.resolve("logs").resolve(id + ".log"));
             Files.createDirectories(s.dataDir());
+            if (lossyFs != null) {
+                Files.createDirectories(diskDir(id));
+            }
             specs.put(id, s);
             states.put(id, State.DOWN);
             peerAddresses.put(id, new InetSocketAddress(InetAddress.getLoopbackAddress(), s.peerPort()));
@@ -96,6 +113,16 @@ public final class LocalCluster implements AutoCloseable {
 
     public Path runDir() {
         return runDir;
+    }
+
+    /** Where the power-loss filesystem keeps node {@code id}'s "disk" (only with a {@link LossyFs}). */
+    public Path diskDir(String id) {
+        return runDir.resolve(id).resolve("disk");
+    }
+
+    /** Whether data directories are power-loss mounts. */
+    public boolean lossy() {
+        return lossyFs != null;
     }
 
     public State state(String id) {
@@ -134,6 +161,15 @@ public final class LocalCluster implements AutoCloseable {
         List<String> cmd = command(id);
         int n = starts.merge(id, 1, Integer::sum);
         try {
+            if (lossyFs != null) {
+                LossyMount m = mounts.get(id);
+                if (m == null || !m.alive()) {
+                    if (m != null) {
+                        m.close();
+                    }
+                    mounts.put(id, lossyFs.mount(diskDir(id), s.dataDir(), runDir.resolve("logs").resolve(id + "-lossyfs.log")));
+                }
+            }
             Files.writeString(s.logFile(), "=== chaos: start #" + n + " of " + id + " at " + Instant.now() + ": "
                     + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -169,6 +205,67 @@ public final class LocalCluster implements AutoCloseable {
             LIVE.remove(p);
         }
         states.put(id, State.DOWN);
+    }
+
+    /**
+     * Power loss of {@code ids} at one instant: SIGKILL every one of them first (a power cut stops
+     * them all at once), then drop every write their filesystems had not fsynced and unmount. Nodes
+     * stay down; {@link #start} remounts. Returns each node's account of what was dropped.
+     */
+    public Map<String, String> powerCut(List<String> ids) {
+        if (lossyFs == null) {
+            throw new IllegalStateException("power cut needs the cluster to run on the power-loss filesystem");
+        }
+        // One instant for all targets: freeze every node with one kill(1), then cut every
+        // filesystem with one more, and only then SIGKILL. Killing one by one would let the
+        // later nodes finish fsyncs the power cut should have stopped.
+        List<Long> nodePids = new ArrayList<>();
+        for (String id : ids) {
+            Process p = processes.get(id);
+            if (p != null && p.isAlive()) {
+                nodePids.add(p.pid());
+            }
+        }
+        Map<String, LossyMount> cut = new LinkedHashMap<>();
+        Map<String, String> logs = new LinkedHashMap<>();
+        List<Long> fsPids = new ArrayList<>();
+        for (String id : ids) {
+            LossyMount m = mounts.remove(id);
+            if (m != null) {
+                cut.put(id, m);
+                logs.put(id, m.logBeforeCut());
+                fsPids.add(m.pid());
+            }
+        }
+        signalAll("STOP", nodePids);
+        signalAll("USR1", fsPids);
+        ids.forEach(this::kill);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String id : ids) {
+            LossyMount m = cut.get(id);
+            out.put(id, m == null ? "not mounted" : m.finishCut(logs.get(id)));
+        }
+        return out;
+    }
+
+    /** Sends {@code sig} to all {@code pids} with one kill(1), so they get it at (nearly) one instant. */
+    private static void signalAll(String sig, List<Long> pids) {
+        if (pids.isEmpty()) {
+            return;
+        }
+        List<String> cmd = new ArrayList<>(List.of("kill", "-" + sig));
+        pids.forEach(p -> cmd.add(String.valueOf(p)));
+        try {
+            Process k = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            if (!k.waitFor(5, TimeUnit.SECONDS)) {
+                k.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", cmd) + " did not finish within 5 s");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** SIGSTOP: the process freezes mid-whatever, sockets stay open, timers stop. */
@@ -272,7 +369,7 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Kills every node and closes the proxies. */
+    /** Kills every node, unmounts the power-loss filesystems (keeping their data) and closes the proxies. */
     @Override
     public void close() {
         for (String id : specs.keySet()) {
@@ -281,6 +378,14 @@ public final class LocalCluster implements AutoCloseable {
             } catch (RuntimeException e) {
                 System.err.println("chaos: while killing " + id + ": " + e.getMessage());
             }
+        }
+        for (Map.Entry<String, LossyMount> e : Map.copyOf(mounts).entrySet()) {
+            try {
+                e.getValue().close();
+            } catch (RuntimeException ex) {
+                System.err.println("chaos: while unmounting " + e.getKey() + ": " + ex.getMessage());
+            }
+            mounts.remove(e.getKey());
         }
         if (mesh != null) {
             mesh.close();

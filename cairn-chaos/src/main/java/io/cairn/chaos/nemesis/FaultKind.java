@@ -15,9 +15,17 @@ public enum FaultKind {
     /** Delay with jitter on every peer link. */
     DELAY,
     /** While a node is down, flip bytes in one of its sealed segments, then restart it. */
-    CORRUPT;
+    CORRUPT,
+    /**
+     * Power loss of one node, a majority or every node at once: SIGKILL and drop every write not
+     * yet fsynced (data directories run on the power-loss FUSE filesystem), then restart.
+     */
+    POWERLOSS;
 
-    /** Parses {@code kill,pause,...}; {@code all} means every kind. */
+    /** What {@code all} means: every kind that needs nothing beyond processes and sockets (not powerloss, which needs FUSE). */
+    public static final Set<FaultKind> ALL = Set.copyOf(EnumSet.of(KILL, PAUSE, PARTITION, DELAY, CORRUPT));
+
+    /** Parses {@code kill,pause,...}; {@code all} means {@link #ALL}, to which {@code powerloss} can be added. */
     public static Set<FaultKind> parse(String csv) {
         Set<FaultKind> out = EnumSet.noneOf(FaultKind.class);
         for (String part : csv.split(",")) {
@@ -26,7 +34,8 @@ public enum FaultKind {
                 continue;
             }
             if (p.equalsIgnoreCase("all")) {
-                return EnumSet.allOf(FaultKind.class);
+                out.addAll(ALL);
+                continue;
             }
             if (p.equalsIgnoreCase("none")) {
                 continue;
@@ -34,7 +43,7 @@ public enum FaultKind {
             try {
                 out.add(FaultKind.valueOf(p.toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown fault '" + p + "'; known: kill,pause,partition,delay,corrupt,all,none");
+                throw new IllegalArgumentException("unknown fault '" + p + "'; known: kill,pause,partition,delay,corrupt,powerloss,all,none");
             }
         }
         return out;

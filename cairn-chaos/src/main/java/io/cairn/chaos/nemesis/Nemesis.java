@@ -58,6 +58,9 @@ public final class Nemesis {
                 usable.add(k);
             }
         }
+        if (usable.contains(FaultKind.POWERLOSS) && !cluster.lossy()) {
+            throw new IllegalStateException("the powerloss fault needs the nodes' data directories on the power-loss filesystem");
+        }
         this.kinds = List.copyOf(usable);
         this.random = new Random(seed);
         this.timing = timing;
@@ -196,6 +199,7 @@ public final class Nemesis {
             case PARTITION -> partition();
             case DELAY -> delay();
             case CORRUPT -> corrupt();
+            case POWERLOSS -> powerloss();
         }
     }
 
@@ -227,6 +231,76 @@ public final class Nemesis {
         String ready = awaitReady(order);
         history.faultHealed(id, "restarted in order " + order + "; " + ready);
         note("restarted " + order + "; " + ready);
+    }
+
+    /**
+     * Power loss: one node (half the time the leader), a majority, every node at once (a rack
+     * losing power), or every node but the leader while the leader is isolated from them; each
+     * target SIGKILLed and its unsynced writes dropped at the same instant; restarted in seeded
+     * random order after the hold. Only writes that were fsynced survive, so a node that
+     * acknowledges before its fsync completes loses acknowledged records here.
+     */
+    private void powerloss() {
+        List<String> ids = cluster.ids();
+        int n = ids.size();
+        int shape = n == 1 ? 0 : random.nextInt(cluster.mesh() != null && n >= 3 ? 4 : 3);
+        List<String> targets = new ArrayList<>();
+        String kind;
+        String isolated = null;
+        if (shape == 3) {
+            isolated = findLeader();
+            if (isolated == null) {
+                shape = 1;
+            }
+        }
+        if (shape == 3) {
+            // The leader's rack loses its network while every other rack loses power: the survivors
+            // must elect among themselves from what they had fsynced, and the old leader's copy cannot help.
+            for (String id : ids) {
+                if (!id.equals(isolated)) {
+                    targets.add(id);
+                }
+            }
+            kind = "powerloss-followers";
+        } else if (shape == 0) {
+            String t = pickTarget();
+            if (t == null) {
+                return;
+            }
+            targets.add(t);
+            kind = "powerloss";
+        } else if (shape == 1) {
+            List<String> shuffled = new ArrayList<>(ids);
+            Collections.shuffle(shuffled, random);
+            targets.addAll(shuffled.subList(0, n / 2 + 1));
+            kind = "powerloss-majority";
+        } else {
+            targets.addAll(ids);
+            kind = "powerloss-all";
+        }
+        long id = history.faultStarted(kind, targets, "SIGKILL and drop every write not yet fsynced"
+                + (isolated == null ? "" : "; leader " + isolated + " isolated until the others are back and elected"));
+        Map<String, String> cut = cluster.powerCut(targets);
+        if (isolated != null) {
+            // Isolated right after the cut, not before: the frozen followers can acknowledge nothing
+            // more meanwhile, while isolating first would give their running fsyncs time to finish.
+            cluster.mesh().isolate(isolated);
+        }
+        note(kind + " " + targets + (isolated == null ? "" : " (leader " + isolated + " isolated)") + ": " + cut);
+        hold();
+        List<String> order = new ArrayList<>(targets);
+        Collections.shuffle(order, random);
+        for (String t : order) {
+            cluster.start(t);
+        }
+        String ready = awaitReady(order);
+        if (isolated != null) {
+            hold(); // Time for the survivors to elect and take writes before the old leader is back.
+            cluster.mesh().healAll();
+            note("heal network around " + isolated);
+        }
+        history.faultHealed(id, "restarted in order " + order + "; " + ready + "; " + cut);
+        note("power back on " + order + "; " + ready);
     }
 
     private void pause() {

@@ -35,6 +35,9 @@ final class HtmlPage {
         if (kind.startsWith("corrupt")) {
             return "#000000";
         }
+        if (kind.startsWith("powerloss")) {
+            return "#0077b6";
+        }
         return "#888888";
     }
 
