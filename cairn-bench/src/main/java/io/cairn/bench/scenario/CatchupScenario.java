@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -75,20 +76,21 @@ public final class CatchupScenario implements Callable<Integer> {
                     NodeProcess leader = c.leaderOf(Nodes.TOPIC, 0, "majority");
                     NodeProcess follower = c.nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
                     String followerId = c.idOf(follower);
-                    awaitZeroLag(leader, followerId); // The probe record is on every replica before the fault.
+                    awaitZeroLag(c, followerId); // The probe record is on every replica before the fault.
                     follower.kill();
                     Prefill.Result fill = Prefill.run(leader, Nodes.TOPIC, 0, "majority", opts.records, opts.valueBytes);
                     rep.figure("prefill with one follower down (acks=majority)", "NDJSON " + Fmt.rate(Prefill.BATCH_RECORDS)
                                     + "/request, " + Prefill.WRITERS + " writers", Fmt.rate(fill.perSecond()) + " records/s",
                             Fmt.rate(fill.records()) + " records in " + Fmt.seconds(fill.seconds()));
-                    long lagBefore = lagOf(leader, followerId);
-                    long leaderBytes = segmentBytes(partitionDir(leader));
+                    Lag before = awaitLeader(c, followerId);
+                    long lagBefore = before.entries();
+                    long leaderBytes = segmentBytes(partitionDir(before.leader()));
                     long followerBytesBefore = segmentBytes(partitionDir(follower));
                     long missingBytes = leaderBytes - followerBytesBefore;
 
                     long start = follower.start();
                     long ready = follower.awaitOk("/ready", CATCHUP_TIMEOUT_MS, 5);
-                    long caughtUp = awaitZeroLag(leader, followerId);
+                    long caughtUp = awaitZeroLag(c, followerId);
                     double total = (caughtUp - start) / 1e9;
                     double fromReady = (caughtUp - ready) / 1e9;
                     rep.figure("follower " + followerId + ": spawn → lag 0 on the leader", "after SIGKILL + "
@@ -106,7 +108,7 @@ public final class CatchupScenario implements Callable<Integer> {
                                     + Fmt.percent(missingBytes / fromReady, ceilingBytesPerSecond)
                                     + " of the raw 1 MiB write+fsync ceiling");
                     if (!noCompare) {
-                        rep.figure("follower's segment files vs the leader's", "", compare(partitionDir(leader),
+                        rep.figure("follower's segment files vs the leader's", "", compare(partitionDir(awaitLeader(c, followerId).leader()),
                                 partitionDir(follower)), "SHA-256 of every segment file of the partition");
                     }
                     for (String cmd : c.commandLines()) {
@@ -195,57 +197,73 @@ public final class CatchupScenario implements Callable<Integer> {
     }
 
     /**
-     * The follower's lag for the bench topic as the leader reports it in {@code GET /cluster}:
-     * every JSON object naming the follower's id that carries a numeric {@code lag} counts; the
-     * largest is returned. Fails clearly if the answer has no such field, rather than guessing.
+     * The follower's lag on the bench partition as its current leader reports it in
+     * {@code GET /cluster} ({@code partitions[].replicas[].lag}, the leader's last index minus the
+     * follower's match index). Leadership may have moved during the prefill, so every live node
+     * is asked and the one that names itself leader answers. Empty while no node leads.
      */
-    static long lagOf(NodeProcess leader, String followerId) throws Exception {
-        Http.Response r = Http.get(leader.baseUrl() + "/cluster");
-        if (!r.ok()) {
-            throw new IllegalStateException("GET /cluster answered " + r.status() + " " + r.body());
-        }
-        List<Long> lags = new ArrayList<>();
-        collectLags(JSON.readTree(r.body()), followerId, lags);
-        if (lags.isEmpty()) {
-            throw new IllegalStateException("GET /cluster names no replica " + followerId + " with a numeric lag: " + r.body());
-        }
-        return lags.stream().mapToLong(Long::longValue).max().orElseThrow();
-    }
-
-    private static void collectLags(JsonNode n, String id, List<Long> out) {
-        if (n.isObject()) {
-            boolean names = false;
-            for (var it = n.properties().iterator(); it.hasNext(); ) {
-                var e = it.next();
-                if (e.getValue().isTextual() && e.getValue().asText().equals(id)) {
-                    names = true;
+    static Optional<Lag> lagOf(LocalCluster c, String followerId) throws Exception {
+        String last = "no live node";
+        for (NodeProcess n : c.nodes) {
+            if (!n.alive()) {
+                continue;
+            }
+            Http.Response r = Http.tryGet(n.baseUrl() + "/cluster");
+            if (r == null || !r.ok()) {
+                last = n.baseUrl() + "/cluster answered " + (r == null ? "nothing" : r.status() + " " + r.body());
+                continue;
+            }
+            JsonNode body = JSON.readTree(r.body());
+            String self = body.path("node_id").asText();
+            for (JsonNode p : body.path("partitions")) {
+                if (!p.path("topic").asText().equals(Nodes.TOPIC) || p.path("partition").asInt(-1) != 0
+                        || !p.path("leader").asText().equals(self)) {
+                    continue;
                 }
+                for (JsonNode rep : p.path("replicas")) {
+                    if (rep.path("node_id").asText().equals(followerId) && rep.path("lag").isNumber()) {
+                        return Optional.of(new Lag(n, rep.path("lag").asLong()));
+                    }
+                }
+                throw new IllegalStateException("leader " + self + " lists no replica " + followerId + " with a lag: " + p);
             }
-            if (names && n.path("lag").isNumber()) {
-                out.add(n.path("lag").asLong());
-            }
-            // A map keyed by node id ({"n2": {"lag": 5}}) counts too.
-            JsonNode keyed = n.get(id);
-            if (keyed != null && keyed.path("lag").isNumber()) {
-                out.add(keyed.path("lag").asLong());
-            }
+            last = n.baseUrl() + " does not lead " + Nodes.TOPIC + "/0";
         }
-        for (JsonNode child : n) {
-            collectLags(child, id, out);
+        lastNoLeader = last;
+        return Optional.empty();
+    }
+
+    private static volatile String lastNoLeader = "";
+
+    static Lag awaitLeader(LocalCluster c, String followerId) throws Exception {
+        long deadline = System.nanoTime() + LocalCluster.READY_TIMEOUT_MS * 1_000_000L;
+        while (true) {
+            Optional<Lag> lag = lagOf(c, followerId);
+            if (lag.isPresent()) {
+                return lag.get();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no leader of " + Nodes.TOPIC + "/0: " + lastNoLeader);
+            }
+            Thread.sleep(POLL_MS);
         }
     }
 
-    static long awaitZeroLag(NodeProcess leader, String followerId) throws Exception {
+    /** A follower's lag as reported by the node that leads the partition. */
+    record Lag(NodeProcess leader, long entries) {}
+
+    /** Polls until the leader reports lag 0; returns {@link System#nanoTime()} of that answer. */
+    static long awaitZeroLag(LocalCluster c, String followerId) throws Exception {
         long deadline = System.nanoTime() + CATCHUP_TIMEOUT_MS * 1_000_000L;
         while (true) {
-            long lag = lagOf(leader, followerId);
+            Optional<Lag> lag = lagOf(c, followerId);
             long now = System.nanoTime();
-            if (lag == 0) {
+            if (lag.isPresent() && lag.get().entries() == 0) {
                 return now;
             }
             if (now > deadline) {
-                throw new IllegalStateException("follower " + followerId + " still " + lag + " behind after "
-                        + CATCHUP_TIMEOUT_MS + " ms");
+                throw new IllegalStateException("follower " + followerId + " not caught up after " + CATCHUP_TIMEOUT_MS
+                        + " ms: " + (lag.isPresent() ? "lag " + lag.get().entries() : "no leader (" + lastNoLeader + ")"));
             }
             Thread.sleep(POLL_MS);
         }

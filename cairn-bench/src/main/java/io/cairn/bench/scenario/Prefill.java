@@ -12,14 +12,24 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes a given number of records as fast as the node takes them (NDJSON batches from a few
- * concurrent writers), for scenarios that need a big log: restart and catch-up. Any non-2xx
- * answer stops the prefill with the node's message; nothing is retried silently.
+ * concurrent writers), for scenarios that need a big log: restart and catch-up. Only answers
+ * that say the batch was <em>not</em> written are retried: 503 (no leader yet; the replica
+ * refuses before enqueueing) and 307 (followed to the new leader). Any other non-2xx answer
+ * (including 504, outcome unknown) stops the prefill with the node's message, so the record
+ * count is never silently wrong.
  */
 final class Prefill {
     /** Records per request: big enough to amortise HTTP, well under the 8 MiB body limit. */
     static final int BATCH_RECORDS = 10_000;
     /** Concurrent writers; enough to keep group commit busy without a flood of 307s or 429s. */
     static final int WRITERS = 4;
+    /**
+     * How long one request may keep being refused with 503 (a cluster electing a leader after a
+     * busy moment) or redirected with 307 (leadership moved) before the prefill gives up.
+     */
+    static final long REFUSED_RETRY_MS = 60_000;
+    /** Pause after a 503 before the retry. */
+    static final long RETRY_PAUSE_MS = 50;
 
     record Result(long records, double seconds) {
         double perSecond() {
@@ -34,19 +44,18 @@ final class Prefill {
         byte[] body = Requests.ndjson(BATCH_RECORDS, valueBytes);
         long requests = (records + BATCH_RECORDS - 1) / BATCH_RECORDS;
         AtomicLong next = new AtomicLong();
-        String url = leader.baseUrl() + "/broker/topics/" + topic + "/produce-ndjson?partition=" + partition
+        String query = "/broker/topics/" + topic + "/produce-ndjson?partition=" + partition
                 + (acks == null ? "" : "&acks=" + acks) + "&timeout_ms=30000";
+        String url = leader.baseUrl() + query;
         long t0 = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
         try {
             List<Future<?>> fs = new ArrayList<>();
             for (int w = 0; w < WRITERS; w++) {
                 fs.add(pool.submit(() -> {
+                    String target = url;
                     while (next.getAndIncrement() < requests) {
-                        Http.Response r = Http.post(url, "application/x-ndjson", body);
-                        if (!r.ok()) {
-                            throw new IllegalStateException("prefill produce failed: " + r.status() + " " + r.body());
-                        }
+                        target = produceOnce(target, url, body);
                     }
                     return null;
                 }));
@@ -58,5 +67,29 @@ final class Prefill {
             pool.shutdownNow();
         }
         return new Result(requests * BATCH_RECORDS, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Sends one batch until it is acknowledged; returns the URL that took it (the leader's, after
+     * a 307), for the next batch. {@code home} is where a retry after 503 starts over.
+     */
+    private static String produceOnce(String target, String home, byte[] body) throws Exception {
+        long deadline = System.nanoTime() + REFUSED_RETRY_MS * 1_000_000L;
+        while (true) {
+            Http.Response r = Http.post(target, "application/x-ndjson", body);
+            if (r.ok()) {
+                return target;
+            }
+            boolean notWritten = r.status() == 503 || (r.status() == 307 && r.location().isPresent());
+            if (!notWritten || System.nanoTime() > deadline) {
+                throw new IllegalStateException("prefill produce to " + target + " failed: " + r.status() + " " + r.body());
+            }
+            if (r.status() == 307) {
+                target = r.location().get();
+            } else {
+                target = home;
+                Thread.sleep(RETRY_PAUSE_MS);
+            }
+        }
     }
 }
