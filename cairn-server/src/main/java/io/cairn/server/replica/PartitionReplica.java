@@ -99,6 +99,22 @@ public final class PartitionReplica implements PartitionHandle {
     private static final int IDEMPOTENCY_KEY_BYTES_MAX = 256;
     /** After ENOSPC, a one-voter group retries its election this often (in ticks) until the log takes writes again. */
     private static final int DISK_FULL_RETRY_TICKS = 20;
+    /**
+     * Entry bytes in one append message to a follower (at least one entry is always sent). A
+     * follower that is far behind gets MiB-sized messages, each written with one write and covered
+     * by at most one fsync; well below the peer transport's 32 MiB frame bound.
+     */
+    static final long APPEND_BYTES_MAX = 4L << 20;
+    /**
+     * Entry bytes sent to one follower and not yet acknowledged (the pipelining window). Several
+     * messages in flight let the follower write and fsync one part while the next is on the wire;
+     * half the peer queue's 64 MiB, so one catching-up group cannot make the transport drop
+     * other groups' messages. This is also what a catching-up follower holds in memory per group
+     * (its inbox and not-yet-written entries).
+     */
+    static final long INFLIGHT_BYTES_MAX = 32L << 20;
+    /** Append messages in flight to one follower; small live appends are bounded by this, big ones by bytes. */
+    static final int INFLIGHT_MESSAGES_MAX = 256;
 
     private final String topic;
     private final int partition;
@@ -191,7 +207,8 @@ public final class PartitionReplica implements PartitionHandle {
         this.self = rt.options.nodeId();
         this.thread = rt.assignGroupThread();
         this.raftConfig = RaftConfig.defaults(groupId, self)
-                .withElectionTimeoutTicks(rt.options.electionTimeoutTicks(), rt.options.heartbeatTicks());
+                .withElectionTimeoutTicks(rt.options.electionTimeoutTicks(), rt.options.heartbeatTicks())
+                .withInflight(INFLIGHT_MESSAGES_MAX, INFLIGHT_BYTES_MAX, APPEND_BYTES_MAX);
         this.random = RandomSource.seeded(System.nanoTime() ^ groupId.value());
         this.log = log;
         this.fileStore = fileStore;
