@@ -87,6 +87,18 @@ public record FrameChunk(ByteBuffer bytes, List<LogEntry> entries, int[] starts)
         return starts[to] - starts[from];
     }
 
+    /** Frames {@code from} (inclusive) to {@code to} (exclusive) as a chunk of their own (a view, nothing copied). */
+    public FrameChunk sub(int from, int to) {
+        if (from == 0 && to == size()) {
+            return this;
+        }
+        int[] rel = new int[to - from + 1];
+        for (int k = from; k <= to; k++) {
+            rel[k - from] = starts[k] - starts[from];
+        }
+        return new FrameChunk(bytes.slice(starts[from], starts[to] - starts[from]), entries.subList(from, to), rel);
+    }
+
     /** A view of the bytes of frames {@code from} (inclusive) to {@code to} (exclusive). */
     public ByteBuffer slice(int from, int to) {
         return bytes.slice(starts[from], starts[to] - starts[from]).asReadOnlyBuffer();

@@ -163,6 +163,8 @@ public final class PartitionReplica implements PartitionHandle {
         }
     };
     private final ProduceBatcher batcher = new ProduceBatcher();
+    /** Frames read for appends (leader) or received with them (follower), so entries travel as bytes. */
+    private final ReplicationFrames frames = new ReplicationFrames(INFLIGHT_BYTES_MAX + APPEND_BYTES_MAX);
     /** Readys whose writes are not yet known durable, in Ready order. */
     private final ArrayDeque<PersistWait> persistWaits = new ArrayDeque<>();
     /** Answers decided during this round, given at its end; bounded by the proposals applied in it. */
@@ -175,7 +177,7 @@ public final class PartitionReplica implements PartitionHandle {
     private final ProduceQueue produceQueue;
     private final ConcurrentLinkedQueue<ControlRequest<?>> controlQueue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedControls = new AtomicInteger();
-    private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Inbound> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inboxCount = new AtomicInteger();
     private final AtomicBoolean roundScheduled = new AtomicBoolean();
     private final ConcurrentHashMap<String, Long> committedOffsets = new ConcurrentHashMap<>();
@@ -215,6 +217,7 @@ public final class PartitionReplica implements PartitionHandle {
         this.snapshots = snapshots;
         this.hardStateFile = hardStateFile;
         this.view = view;
+        view.setFrames(frames);
         this.sm = sm;
         this.persistedHardState = persistedHardState;
         this.awaiting = new AwaitingWrites(partition, rt.metrics);
@@ -482,13 +485,24 @@ public final class PartitionReplica implements PartitionHandle {
      * Dropped when {@link #INBOX_MAX} messages are already waiting: Raft retries.
      */
     public void deliver(RaftMessage message) {
+        deliver(message, null);
+    }
+
+    /**
+     * Like {@link #deliver(RaftMessage)}, for an append that came with its entries' storage frames
+     * (frame {@code k} is entry {@code k}); those bytes are appended as they are.
+     */
+    public void deliver(RaftMessage message, io.cairn.storage.FrameChunk entryFrames) {
         if (closed || inboxCount.incrementAndGet() > INBOX_MAX) {
             inboxCount.decrementAndGet();
             return;
         }
-        inbox.add(message);
+        inbox.add(new Inbound(message, entryFrames));
         scheduleRound();
     }
+
+    /** A peer message waiting for the group thread, with the frames its entries arrived in (or null). */
+    private record Inbound(RaftMessage message, io.cairn.storage.FrameChunk frames) {}
 
     /** Counters for tests and the group-commit report: batch entries and the requests they carried. */
     record Stats(long batchEntries, long produceRequests, long fsyncs, long lastIndex) {}
@@ -625,9 +639,13 @@ public final class PartitionReplica implements PartitionHandle {
             return;
         }
         try {
-            for (RaftMessage m; (m = inbox.poll()) != null; ) {
+            for (Inbound in; (in = inbox.poll()) != null; ) {
                 inboxCount.decrementAndGet();
+                RaftMessage m = in.message();
                 try {
+                    if (in.frames() != null) {
+                        frames.received(in.frames());
+                    }
                     raft.step(m);
                 } catch (IllegalArgumentException misrouted) {
                     // A message for another group or node: a routing bug upstream, not a reason
@@ -684,8 +702,16 @@ public final class PartitionReplica implements PartitionHandle {
     private void handleReady(Ready rd) throws IOException {
         long startNanos = System.nanoTime();
         for (RaftMessage m : rd.messages()) {
-            rt.transport.send(m);
+            // An append of entries read from the segment log carries their frames, so the follower
+            // writes the leader's bytes without re-encoding; fresh proposals are not on disk yet.
+            io.cairn.storage.FrameChunk chunk = m instanceof RaftMessage.AppendRequest a ? frames.framesOf(a.entries()) : null;
+            if (chunk != null) {
+                rt.transport.sendWithFrames((RaftMessage.AppendRequest) m, chunk);
+            } else {
+                rt.transport.send(m);
+            }
         }
+        frames.clearHandedOut();
         SnapshotMetadata installed = null;
         try {
             if (rd.snapshot().isPresent()) {
@@ -695,9 +721,7 @@ public final class PartitionReplica implements PartitionHandle {
                 log.truncateSuffix(rd.truncateFromIndex());
                 lastBatchIndex = 0;
             }
-            for (Entry e : rd.entries()) {
-                log.append(EntryFrames.toFrame(e, log.nextOffset()));
-            }
+            appendEntries(rd.entries());
             if (!rd.entries().isEmpty()) {
                 diskFull = false;
             }
@@ -713,6 +737,31 @@ public final class PartitionReplica implements PartitionHandle {
         Entry last = rd.entries().isEmpty() ? null : rd.entries().get(rd.entries().size() - 1);
         persistWaits.add(new PersistWait(last == null ? 0 : last.index(), last == null ? 0 : last.term(),
                 rd.messagesAfterPersist(), installed, startNanos));
+    }
+
+    /**
+     * Appends a Ready's entries: runs whose frames arrived from the leader are written as they are,
+     * one write per run (no decoding, no re-encoding: the bytes are the leader's); any other entry
+     * is encoded here. The storage checks every entry continues the log either way.
+     */
+    private void appendEntries(List<Entry> entries) throws IOException {
+        int i = 0;
+        while (i < entries.size()) {
+            int run = frames.receivedRun(entries, i);
+            if (run == 0) {
+                Entry e = entries.get(i);
+                log.append(EntryFrames.toFrame(e, log.nextOffset()));
+                i++;
+                continue;
+            }
+            Entry first = entries.get(i);
+            int at = frames.positionOf(first);
+            log.appendFrames(frames.chunkOf(first), at, at + run);
+            i += run;
+        }
+        if (!entries.isEmpty()) {
+            frames.forgetReceivedThrough(log.lastIndex());
+        }
     }
 
     /** Term and vote must be durable before any reply in the term; the commit index may lag safely. */
