@@ -54,6 +54,10 @@ public final class CatchupScenario implements Callable<Integer> {
             description = "length of the raw write+fsync ceiling loop (default 3s)")
     Duration fsyncDuration = Duration.ofSeconds(3);
 
+    @Option(names = "--live-rate", description = "single-record produce requests/s (acks=majority, 1 writer) to the leader "
+            + "while the follower catches up, to see whether catch-up starves live traffic; 0 = none (default ${DEFAULT-VALUE})")
+    int liveRate = 0;
+
     @Option(names = "--no-compare", description = "skip comparing the follower's segment files with the leader's")
     boolean noCompare;
 
@@ -92,9 +96,24 @@ public final class CatchupScenario implements Callable<Integer> {
                     long followerBytesBefore = segmentBytes(partitionDir(follower));
                     long missingBytes = leaderBytes - followerBytesBefore;
 
+                    LiveProbe live = liveRate > 0 ? new LiveProbe(before.leader(), Nodes.TOPIC, 0, liveRate, opts.valueBytes) : null;
                     long start = follower.start();
-                    long ready = follower.awaitOk("/ready", CATCHUP_TIMEOUT_MS, 5);
-                    long caughtUp = awaitZeroLag(c, followerId);
+                    long ready;
+                    long caughtUp;
+                    try {
+                        ready = follower.awaitOk("/ready", CATCHUP_TIMEOUT_MS, 5);
+                        caughtUp = awaitZeroLag(c, followerId);
+                    } finally {
+                        if (live != null) {
+                            live.stop();
+                        }
+                    }
+                    if (live != null) {
+                        rep.latency("live produce to the leader during catch-up", "1 writer, " + liveRate + "/s, acks=majority",
+                                Fmt.rate(live.latencyUs().getTotalCount()) + " answered", live.latencyUs(), live.errorSummary(),
+                                "from the follower's spawn until lag 0; latency from the intended send time");
+                        awaitZeroLag(c, followerId); // The probe's last records, before the files are compared.
+                    }
                     double total = (caughtUp - start) / 1e9;
                     double fromReady = (caughtUp - ready) / 1e9;
                     rep.figure("follower " + followerId + ": spawn → lag 0 on the leader", "after SIGKILL + "
