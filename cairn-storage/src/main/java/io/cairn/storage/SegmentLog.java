@@ -639,6 +639,16 @@ public final class SegmentLog implements AutoCloseable {
      * @throws CorruptLogException when a frame is damaged
      */
     public FrameChunk readFramesFromIndex(long raftIndex, int maxEntries, int maxBytes) throws IOException {
+        return readFramesFromIndex(raftIndex, maxEntries, maxBytes, true);
+    }
+
+    /**
+     * As {@link #readFramesFromIndex(long, int, int)}; with {@code atLeastOne == false} the answer
+     * is empty when the first frame alone exceeds {@code maxBytes}, for a caller filling the
+     * rest of a budget that must not read a frame it will not use.
+     */
+    public FrameChunk readFramesFromIndex(long raftIndex, int maxEntries, int maxBytes, boolean atLeastOne)
+            throws IOException {
         if (maxEntries < 1 || maxBytes < 1) {
             throw new IllegalArgumentException("maxEntries and maxBytes must be positive, got " + maxEntries + ", " + maxBytes);
         }
@@ -687,7 +697,10 @@ public final class SegmentLog implements AutoCloseable {
                             + "the written end " + limit);
                 }
                 boolean wanted = FrameCodec.raftIndexAt(buf, at) >= raftIndex;
-                if (wanted && !entries.isEmpty() && bytes + size > maxBytes) {
+                if (wanted && (!entries.isEmpty() || !atLeastOne) && bytes + size > maxBytes) {
+                    if (entries.isEmpty()) {
+                        return FrameChunk.EMPTY;
+                    }
                     break;
                 }
                 if (at + size > buf.limit()) {

@@ -92,6 +92,7 @@ class FrameChunkTest {
         assertThat(leader.readFramesFromIndex(41, 3, 1 << 20).isEmpty()).isTrue();
         FrameChunk one = leader.readFramesFromIndex(5, 100, 1);
         assertThat(one.size()).isEqualTo(1);
+        assertThat(leader.readFramesFromIndex(5, 100, 1, false).isEmpty()).as("no frame read past the budget").isTrue();
         assertThatThrownBy(() -> leader.readFramesFromIndex(0, 1, 1)).isInstanceOf(OutOfRangeException.class);
     }
 

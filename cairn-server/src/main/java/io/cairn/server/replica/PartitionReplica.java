@@ -113,6 +113,14 @@ public final class PartitionReplica implements PartitionHandle {
      * (its inbox and not-yet-written entries).
      */
     static final long INFLIGHT_BYTES_MAX = 32L << 20;
+    /**
+     * Entry bytes of received appends stepped in one round. A catching-up follower finds a whole
+     * window (many MiB) in its inbox at once; taking it in parts makes each part its own Ready,
+     * written and then acknowledged as soon as the flusher's fsync covers it, so the leader
+     * refills the window while this node still writes and fsyncs the rest, instead of both
+     * sides taking turns.
+     */
+    static final long ROUND_APPEND_BYTES_MAX = 8L << 20;
     /** Append messages in flight to one follower; small live appends are bounded by this, big ones by bytes. */
     static final int INFLIGHT_MESSAGES_MAX = 256;
 
@@ -639,9 +647,15 @@ public final class PartitionReplica implements PartitionHandle {
             return;
         }
         try {
-            for (Inbound in; (in = inbox.poll()) != null; ) {
+            long appendBytes = 0;
+            for (Inbound in; appendBytes < ROUND_APPEND_BYTES_MAX && (in = inbox.poll()) != null; ) {
                 inboxCount.decrementAndGet();
                 RaftMessage m = in.message();
+                if (m instanceof RaftMessage.AppendRequest a) {
+                    for (Entry e : a.entries()) {
+                        appendBytes += e.sizeBytes();
+                    }
+                }
                 try {
                     if (in.frames() != null) {
                         frames.received(in.frames());
@@ -661,7 +675,7 @@ public final class PartitionReplica implements PartitionHandle {
                 progress |= proposeControls();
                 progress |= proposeBatch();
             }
-            if (progress) {
+            if (progress || !inbox.isEmpty()) {
                 scheduleRound(); // Yield to other groups on this thread; continue next round.
             }
             maybeCheckpoint();

@@ -121,7 +121,11 @@ final class RaftLogView implements RaftStorage {
             while (next < toIndexExclusive) {
                 int maxEntries = (int) Math.min(toIndexExclusive - next, 4096);
                 int readBytes = (int) Math.max(1, Math.min(maxBytes - bytes, 8L << 20));
-                FrameChunk chunk = log.readFramesFromIndex(next, maxEntries, readBytes);
+                // After the first entry, a frame that does not fit the rest of the budget is not read at all.
+                FrameChunk chunk = log.readFramesFromIndex(next, maxEntries, readBytes, out.isEmpty());
+                if (chunk.isEmpty() && !out.isEmpty()) {
+                    return out;
+                }
                 Invariants.check(!chunk.isEmpty(), "no entry at index %s (log ends at %s)", next, log.lastIndex());
                 int taken = 0;
                 boolean full = false;
