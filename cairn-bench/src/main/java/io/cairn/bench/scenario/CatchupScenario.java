@@ -97,12 +97,19 @@ public final class CatchupScenario implements Callable<Integer> {
                     long missingBytes = leaderBytes - followerBytesBefore;
 
                     LiveProbe live = liveRate > 0 ? new LiveProbe(before.leader(), Nodes.TOPIC, 0, liveRate, opts.valueBytes) : null;
+                    long leaderCpuBefore = cpuNanos(before.leader());
                     long start = follower.start();
                     long ready;
                     long caughtUp;
+                    long followerCpuReady;
+                    long followerCpuDone;
+                    long leaderCpuDone;
                     try {
                         ready = follower.awaitOk("/ready", CATCHUP_TIMEOUT_MS, 5);
+                        followerCpuReady = cpuNanos(follower);
                         caughtUp = awaitZeroLag(c, followerId);
+                        followerCpuDone = cpuNanos(follower);
+                        leaderCpuDone = cpuNanos(before.leader());
                     } finally {
                         if (live != null) {
                             live.stop();
@@ -130,6 +137,14 @@ public final class CatchupScenario implements Callable<Integer> {
                             mibPerSecond(missingBytes / fromReady) + ", "
                                     + Fmt.percent(missingBytes / fromReady, ceilingBytesPerSecond)
                                     + " of the raw 1 MiB write+fsync ceiling");
+                    // CPU time is what a busy shared machine distorts least: wall time waits for the CPU.
+                    double gib = missingBytes / (double) (1L << 30);
+                    rep.figure("CPU used during catch-up", "", String.format(Locale.ROOT, "follower %.2f s, leader %.2f s",
+                                    (followerCpuDone - followerCpuReady) / 1e9, (leaderCpuDone - leaderCpuBefore) / 1e9),
+                            String.format(Locale.ROOT, "follower from /ready to lag 0 (%.2f s/GiB; %.2f s more from spawn to /ready),"
+                                    + " leader from the follower's spawn to lag 0 (%.2f s/GiB)",
+                                    (followerCpuDone - followerCpuReady) / 1e9 / gib, followerCpuReady / 1e9,
+                                    (leaderCpuDone - leaderCpuBefore) / 1e9 / gib));
                     if (!noCompare) {
                         rep.figure("follower's segment files vs the leader's", "", compare(partitionDir(awaitLeader(c, followerId).leader()),
                                 partitionDir(follower)), "SHA-256 of every segment file of the partition");
@@ -144,6 +159,13 @@ public final class CatchupScenario implements Callable<Integer> {
                 dirs.cleanUp();
             }
         });
+    }
+
+    /** CPU time (user + system) the node's process has used so far; -1 if unknown. */
+    static long cpuNanos(NodeProcess n) {
+        long pid = n.pid();
+        return pid < 0 ? -1 : ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration())
+                .map(java.time.Duration::toNanos).orElse(-1L);
     }
 
     private static String mib(double bytes) {
