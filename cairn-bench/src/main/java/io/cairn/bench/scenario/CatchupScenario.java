@@ -137,6 +137,9 @@ public final class CatchupScenario implements Callable<Integer> {
                             mibPerSecond(missingBytes / fromReady) + ", "
                                     + Fmt.percent(missingBytes / fromReady, ceilingBytesPerSecond)
                                     + " of the raw 1 MiB write+fsync ceiling");
+                    rep.figure("leader's peer messages to " + followerId, "", peerCounters(before.leader(), followerId),
+                            "from the leader's /metrics at lag 0 (whole life of the node): dropped = the bounded peer queue"
+                                    + " overflowed and Raft had to resend");
                     // CPU time is what a busy shared machine distorts least: wall time waits for the CPU.
                     double gib = missingBytes / (double) (1L << 30);
                     rep.figure("CPU used during catch-up", "", String.format(Locale.ROOT, "follower %.2f s, leader %.2f s",
@@ -159,6 +162,26 @@ public final class CatchupScenario implements Callable<Integer> {
                 dirs.cleanUp();
             }
         });
+    }
+
+    /** "sent N, dropped M" from the node's cairn_peer_*_messages_total{peer=…} counters. */
+    static String peerCounters(NodeProcess n, String peer) throws Exception {
+        Http.Response r = Http.get(n.baseUrl() + "/metrics");
+        double sent = 0;
+        double dropped = 0;
+        for (String line : r.body().split("\n")) {
+            if (!line.contains("peer=\"" + peer + "\"")) {
+                continue;
+            }
+            String[] f = line.trim().split("\\s+");
+            double v = Double.parseDouble(f[f.length - 1]);
+            if (line.startsWith("cairn_peer_sent_messages_total")) {
+                sent += v;
+            } else if (line.startsWith("cairn_peer_dropped_messages_total")) {
+                dropped += v;
+            }
+        }
+        return String.format(Locale.ROOT, "sent %,.0f, dropped %,.0f", sent, dropped);
     }
 
     /** CPU time (user + system) the node's process has used so far; -1 if unknown. */
