@@ -148,7 +148,9 @@ final class RaftLogView implements RaftStorage {
                 if (frames != null) {
                     frames.handedOut(chunk.sub(0, taken));
                 }
-                if (full || bytes >= maxBytes) {
+                // Entries of one log tend to be alike in size: when the rest of the budget is smaller
+                // than the last entry, reading on would most likely fetch a frame only to drop it.
+                if (full || bytes >= maxBytes || maxBytes - bytes < out.get(out.size() - 1).sizeBytes()) {
                     return out;
                 }
             }
