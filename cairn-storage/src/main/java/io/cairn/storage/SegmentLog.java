@@ -291,6 +291,69 @@ public final class SegmentLog implements AutoCloseable {
     }
 
     /**
+     * Appends frames received as they are (a {@link FrameChunk} from the leader's log), entries
+     * {@code from} (inclusive) to {@code to} (exclusive), with one write per run of frames that
+     * goes into the same segment instead of one per entry, and without re-encoding: the bytes on
+     * disk are the leader's. Segments roll exactly where {@link #append} would roll them (so a
+     * follower's segment files match the leader's). Every entry must continue the log as
+     * {@link #append} requires; that is checked for all of them before anything is written.
+     *
+     * <p>On a write error the run being written is cut back; runs written before it stay (they
+     * are whole entries and the log's state says so), and the error is thrown as by {@link #append}.
+     */
+    public void appendFrames(FrameChunk chunk, int from, int to) throws IOException {
+        checkWritable();
+        Invariants.check(0 <= from && from <= to && to <= chunk.size(), "frames [%s,%s) outside a chunk of %s",
+                from, to, chunk.size());
+        long index = lastIndex;
+        long offset = nextOffset;
+        long term = lastTerm;
+        for (int k = from; k < to; k++) {
+            LogEntry e = chunk.entries().get(k);
+            Invariants.check(e.raftIndex() == index + 1, "append index %d after last index %d", e.raftIndex(), index);
+            Invariants.check(e.baseOffset() == offset, "append base offset %d but next offset is %d", e.baseOffset(), offset);
+            Invariants.check(e.term() >= term, "append term %d below last term %d", e.term(), term);
+            int size = chunk.bytesOf(k, k + 1);
+            if (size > config.entryBytesMax()) {
+                throw new IllegalArgumentException("entry frame of " + size + " bytes exceeds entryBytesMax "
+                        + config.entryBytesMax());
+            }
+            index = e.raftIndex();
+            offset = e.endOffset();
+            term = e.term();
+        }
+        int k = from;
+        while (k < to) {
+            Segment active = segments[segments.length - 1];
+            int first = chunk.bytesOf(k, k + 1);
+            if (active.isSealed() || (!active.isEmpty() && (active.writtenBytes() + first > config.segmentBytesMax()
+                    || config.clockMs().getAsLong() - active.createdMs() >= config.segmentMs()))) {
+                active = roll();
+            }
+            // The run ends where appending one by one would roll: the next frame would overfill the segment.
+            int j = k + 1;
+            while (j < to && active.writtenBytes() + chunk.bytesOf(k, j + 1) <= config.segmentBytesMax()) {
+                j++;
+            }
+            List<LogEntry> run = chunk.entries().subList(k, j);
+            try {
+                active.appendRun(chunk.slice(k, j), run, config.indexIntervalBytes());
+            } catch (IOException e) {
+                throw writeFailure("append to " + active.logPath(), e);
+            }
+            LogEntry last = run.get(run.size() - 1);
+            lastTerm = last.term();
+            nextOffset = last.endOffset();
+            lastIndex = last.raftIndex();
+            written = new Mark(active, last.raftIndex(), active.writtenBytes());
+            k = j;
+        }
+        if (to > from) {
+            requestFlush();
+        }
+    }
+
+    /**
      * Seals the active segment when it is older than {@link LogConfig#segmentMs()} and not empty.
      * Appends check this too; call it periodically so that an idle partition's last segment
      * also seals (and becomes eligible for retention by age).
@@ -564,6 +627,144 @@ public final class SegmentLog implements AutoCloseable {
         } finally {
             structure.readLock().unlock();
         }
+    }
+
+    /**
+     * The frames of the entries from {@code raftIndex} on, as the bytes on disk: at most
+     * {@code maxEntries} entries and about {@code maxBytes} (at least one entry, however large),
+     * never past the end of the segment holding {@code raftIndex} (call again for the rest). One
+     * positional read (two if the first frame is larger than expected); every frame's CRC is
+     * checked, records are not decoded. Empty when {@code raftIndex > lastIndex()}.
+     *
+     * @throws OutOfRangeException when {@code raftIndex < firstIndex()}
+     * @throws CorruptLogException when a frame is damaged
+     */
+    public FrameChunk readFramesFromIndex(long raftIndex, int maxEntries, int maxBytes) throws IOException {
+        return readFramesFromIndex(raftIndex, maxEntries, maxBytes, true);
+    }
+
+    /**
+     * As {@link #readFramesFromIndex(long, int, int)}; with {@code atLeastOne == false} the answer
+     * is empty when the first frame alone exceeds {@code maxBytes}, for a caller filling the
+     * rest of a budget that must not read a frame it will not use.
+     */
+    public FrameChunk readFramesFromIndex(long raftIndex, int maxEntries, int maxBytes, boolean atLeastOne)
+            throws IOException {
+        if (maxEntries < 1 || maxBytes < 1) {
+            throw new IllegalArgumentException("maxEntries and maxBytes must be positive, got " + maxEntries + ", " + maxBytes);
+        }
+        structure.readLock().lock();
+        try {
+            checkOpen();
+            Segment[] segs = segments;
+            if (raftIndex < segs[0].firstRaftIndex()) {
+                throw new OutOfRangeException("index " + raftIndex + " is below the first index "
+                        + segs[0].firstRaftIndex());
+            }
+            if (raftIndex > lastIndex) {
+                return FrameChunk.EMPTY;
+            }
+            Segment s = segs[segmentForIndex(segs, raftIndex)];
+            SparseIndex.Points p = s.points();
+            int slot = p.floorByIndex(raftIndex);
+            long bufStart = slot < 0 ? 0 : p.positions()[slot];
+            long limit = s.writtenBytes();
+            // The index point may lie a little before the wanted frame (points are indexIntervalBytes apart).
+            ByteBuffer buf = readAt(s, bufStart, (int) Math.min(limit - bufStart, (long) maxBytes + config.indexIntervalBytes()));
+            List<LogEntry> entries = new ArrayList<>();
+            List<Integer> starts = new ArrayList<>();
+            int at = 0;
+            long bytes = 0;
+            while (bufStart + at < limit && entries.size() < maxEntries) {
+                if (buf.limit() - at < FrameCodec.HEADER_BYTES) {
+                    if (!entries.isEmpty()) {
+                        break;
+                    }
+                    buf = readAt(s, bufStart + at, (int) Math.min(limit - bufStart - at, Math.max(maxBytes, FrameCodec.HEADER_BYTES)));
+                    bufStart += at;
+                    at = 0;
+                    if (buf.limit() < Math.min(FrameCodec.HEADER_BYTES, limit - bufStart)) {
+                        throw new CorruptLogException(s.logPath(), bufStart, "file ends before its written end " + limit);
+                    }
+                    continue;
+                }
+                int length = buf.getInt(at);
+                if (length < FrameCodec.HEADER_BYTES - 4 || length > config.entryBytesMax() - 4) {
+                    throw new CorruptLogException(s.logPath(), bufStart + at, "length field " + length + " out of range");
+                }
+                int size = length + 4;
+                if (bufStart + at + size > limit) {
+                    throw new CorruptLogException(s.logPath(), bufStart + at, "frame of " + size + " bytes runs past "
+                            + "the written end " + limit);
+                }
+                boolean wanted = FrameCodec.raftIndexAt(buf, at) >= raftIndex;
+                if (wanted && (!entries.isEmpty() || !atLeastOne) && bytes + size > maxBytes) {
+                    if (entries.isEmpty()) {
+                        return FrameChunk.EMPTY;
+                    }
+                    break;
+                }
+                if (at + size > buf.limit()) {
+                    if (wanted && !entries.isEmpty()) {
+                        break; // The next frame is not in the buffer; the caller asks again from there.
+                    }
+                    // Not one wanted frame yet: read again from this frame, big enough to hold it.
+                    buf = readAt(s, bufStart + at, (int) Math.min(limit - bufStart - at, Math.max(maxBytes, size)));
+                    bufStart += at;
+                    at = 0;
+                    if (buf.limit() < size) {
+                        throw new CorruptLogException(s.logPath(), bufStart, "file ends before its written end " + limit);
+                    }
+                    continue;
+                }
+                if (FrameCodec.versionAt(buf, at) != FrameCodec.VERSION) {
+                    throw new CorruptLogException(s.logPath(), bufStart + at, "unknown frame version "
+                            + FrameCodec.versionAt(buf, at));
+                }
+                if (!FrameCodec.crcMatches(buf, at, size)) {
+                    throw new CorruptLogException(s.logPath(), bufStart + at, "CRC32C mismatch");
+                }
+                if (wanted) {
+                    if (entries.isEmpty()) {
+                        Invariants.check(FrameCodec.raftIndexAt(buf, at) == raftIndex, "%s: index %s not found at its place (found %s)",
+                                s.logPath(), raftIndex, FrameCodec.raftIndexAt(buf, at));
+                    }
+                    starts.add(at);
+                    entries.add(FrameCodec.decode(buf, at, size));
+                    bytes += size;
+                }
+                at += size;
+            }
+            Invariants.check(!entries.isEmpty(), "%s: no frame for index %s", s.logPath(), raftIndex);
+            int first = starts.get(0);
+            int[] rel = new int[starts.size() + 1];
+            for (int k = 0; k < starts.size(); k++) {
+                rel[k] = starts.get(k) - first;
+            }
+            rel[starts.size()] = at - first;
+            ByteBuffer chunk = buf.slice(first, at - first);
+            List<LogEntry> views = new ArrayList<>(entries.size());
+            for (int k = 0; k < entries.size(); k++) {
+                views.add(FrameCodec.decode(chunk, rel[k], rel[k + 1] - rel[k]));
+            }
+            return new FrameChunk(chunk, views, rel);
+        } finally {
+            structure.readLock().unlock();
+        }
+    }
+
+    /** Reads {@code n} bytes at {@code position} of a segment's file; fewer only if the file is shorter. */
+    private static ByteBuffer readAt(Segment s, long position, int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(Math.max(0, n));
+        long at = position;
+        while (b.hasRemaining()) {
+            int r = s.channel().read(b, at);
+            if (r < 0) {
+                break;
+            }
+            at += r;
+        }
+        return b.flip();
     }
 
     private static int segmentForIndex(Segment[] segs, long raftIndex) {

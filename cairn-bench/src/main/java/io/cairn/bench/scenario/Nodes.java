@@ -30,14 +30,38 @@ final class Nodes {
         return min;
     }
 
+    /** How long topic creation may wait for a cluster to commit its node list or elect a metadata leader. */
+    static final long CREATE_TOPIC_TIMEOUT_MS = 60_000;
+    /** Pause between attempts while the cluster answers 503 (bootstrapping, no metadata leader). */
+    static final long CREATE_TOPIC_RETRY_MS = 100;
+
+    /**
+     * Creates the topic. On a cluster, a node that does not lead the metadata group answers 307
+     * to the one that does (followed, at most a few hops), and a cluster that has not committed
+     * its node list yet answers 503 (retried until {@link #CREATE_TOPIC_TIMEOUT_MS}). Any other
+     * answer fails with the node's message.
+     */
     static void createTopic(NodeProcess node, String topic, int partitions, int replicationFactor)
             throws IOException, InterruptedException {
         String json = "{\"name\":\"" + topic + "\",\"partitions\":" + partitions
                 + ",\"replication_factor\":" + replicationFactor + "}";
-        Http.Response r = Http.postJson(node.baseUrl() + "/broker/topics", json);
-        if (!r.ok()) {
-            throw new IllegalStateException("creating topic " + topic + " on " + node.baseUrl() + " failed: "
-                    + r.status() + " " + r.body());
+        long deadline = System.nanoTime() + CREATE_TOPIC_TIMEOUT_MS * 1_000_000L;
+        String url = node.baseUrl() + "/broker/topics";
+        while (true) {
+            Http.Response r = Http.postJson(url, json);
+            if (r.ok()) {
+                return;
+            }
+            if (r.status() == 307 && r.location().isPresent() && System.nanoTime() < deadline) {
+                url = r.location().get();
+                continue;
+            }
+            if (r.status() != 503 || System.nanoTime() > deadline) {
+                throw new IllegalStateException("creating topic " + topic + " at " + url + " failed: "
+                        + r.status() + " " + r.body());
+            }
+            url = node.baseUrl() + "/broker/topics";
+            Thread.sleep(CREATE_TOPIC_RETRY_MS);
         }
     }
 }

@@ -61,6 +61,12 @@ public final class Report {
                 p[0], p[1], p[2], p[3], p[4], p[5], "", mean + source);
     }
 
+    /** A latency row measured outside the load generator (e.g. a background probe), µs histogram. */
+    public void latency(String measurement, String load, String figure, org.HdrHistogram.Histogram us, String errors, String note) {
+        String[] p = Percentiles.of(us).cells();
+        table.row(measurement, load, figure, p[0], p[1], p[2], p[3], p[4], p[5], errors, note);
+    }
+
     /** A row with a single figure in the throughput column and a note, e.g. a restart time. */
     public void figure(String measurement, String load, String figure, String note) {
         table.row(measurement, load, figure, "", "", "", "", "", "", "", note);

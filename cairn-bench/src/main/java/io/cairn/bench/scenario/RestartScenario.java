@@ -53,7 +53,9 @@ public final class RestartScenario implements Callable<Integer> {
                     Prefill.Result fill = Prefill.run(node, Nodes.TOPIC, 0, null, opts.records, opts.valueBytes);
                     rep.figure("prefill (NDJSON " + Fmt.rate(Prefill.BATCH_RECORDS) + "/request, " + Prefill.WRITERS + " writers)",
                             "", Fmt.rate(fill.perSecond()) + " records/s",
-                            Fmt.rate(fill.records()) + " records in " + Fmt.seconds(fill.seconds()));
+                            Fmt.rate(fill.records()) + " records in " + Fmt.seconds(fill.seconds())
+                                    + (fill.unknownOutcomes() == 0 ? "" : "; " + fill.unknownOutcomes()
+                                    + " batches answered 504 (outcome unknown) and were retried"));
                     long lastOffset = fill.records() - 1;
                     long bytes = sizeOf(node.dataDir());
                     node.kill();

@@ -16,6 +16,7 @@ import io.cairn.server.cluster.metadata.NodeInfo;
 import io.cairn.server.cluster.metadata.TopicMeta;
 import io.cairn.server.replica.PartitionReplica;
 import io.cairn.server.replica.ReplicaFactory;
+import io.cairn.server.transport.PeerMessage;
 import io.cairn.server.transport.PeerStats;
 import io.cairn.server.transport.PeerTransport;
 import io.cairn.core.raft.RaftMessage;
@@ -66,7 +67,7 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
     private final PartitionSettings settings;
     private final ReplicaFactory factory;
     private final RaftRouter router;
-    private final PeerTransport<RaftMessage> transport;
+    private final PeerTransport<PeerMessage> transport;
     private final long dedupeWindowMs;
     private final long dedupeWindowKeys;
     private volatile MetadataGroup metadata;
@@ -82,7 +83,7 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
     private volatile PeerHttp peerHttp;
 
     public ClusterBroker(NodeId self, Path dataDir, PartitionSettings settings, ReplicaFactory factory, RaftRouter router,
-                         PeerTransport<RaftMessage> transport) {
+                         PeerTransport<PeerMessage> transport) {
         this.self = self;
         this.topicsDir = dataDir.resolve("topics");
         this.settings = settings;
@@ -233,7 +234,7 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
         GroupId group = GroupId.of(t.groupId(p));
         PartitionReplica replica = factory.open(new PartitionSpec(t.name(), p, pdir, settings), group,
                 new Membership(voters, Set.of()));
-        router.register(group.value(), replica::deliver);
+        router.registerWithFrames(group.value(), replica::deliver);
         if (fresh && !joining && replicas.get(0).equals(self.value()) && replicas.size() > 1) {
             // The preferred leader campaigns at once so leaders start out spread as placed,
             // instead of wherever the first election timeout happens to fire.

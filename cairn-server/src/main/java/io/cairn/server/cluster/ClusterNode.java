@@ -15,7 +15,8 @@ import io.cairn.server.replica.ReplicaFactory;
 import io.cairn.server.replica.ReplicaOptions;
 import io.cairn.server.transport.PeerAddress;
 import io.cairn.server.transport.PeerTransport;
-import io.cairn.server.transport.RaftMessageCodec;
+import io.cairn.server.transport.PeerMessage;
+import io.cairn.server.transport.PeerMessageCodec;
 import io.cairn.server.transport.TransportConfig;
 import io.cairn.storage.Flusher;
 import java.io.IOException;
@@ -52,7 +53,7 @@ public final class ClusterNode implements AutoCloseable {
     static final long METADATA_PROPOSAL_TIMEOUT_MS = 5_000;
 
     private final FileChannel lockChannel;
-    private final PeerTransport<RaftMessage> transport;
+    private final PeerTransport<PeerMessage> transport;
     private final Flusher metadataFlusher;
     private final MetadataGroup metadata;
     private final ClusterBroker broker;
@@ -61,7 +62,7 @@ public final class ClusterNode implements AutoCloseable {
     private final ClusterRetention retention;
     private final ClusterControl control;
 
-    private ClusterNode(FileChannel lockChannel, PeerTransport<RaftMessage> transport, Flusher metadataFlusher,
+    private ClusterNode(FileChannel lockChannel, PeerTransport<PeerMessage> transport, Flusher metadataFlusher,
                         MetadataGroup metadata, ClusterBroker broker, HttpApi http, int httpPort, ClusterRetention retention,
                         ClusterControl control) {
         this.retention = retention;
@@ -83,7 +84,7 @@ public final class ClusterNode implements AutoCloseable {
         for (Peer p : config.peers()) nodes.add(new NodeInfo(p.id(), p.peerHost(), p.peerPort(), p.httpBase()));
 
         FileChannel lock = lockDataDir(config.dataDir());
-        PeerTransport<RaftMessage> transport = null;
+        PeerTransport<PeerMessage> transport = null;
         Flusher flusher = null;
         MetadataGroup metadata = null;
         ClusterBroker broker = null;
@@ -93,7 +94,7 @@ public final class ClusterNode implements AutoCloseable {
             RaftRouter router = new RaftRouter();
             try {
                 transport = PeerTransport.start(TransportConfig.defaults(self.value(), clusterId, config.host(),
-                        config.peerPort()), new RaftMessageCodec(), router);
+                        config.peerPort()), new PeerMessageCodec(), router);
             } catch (IllegalStateException e) {
                 throw new StartupException(e.getMessage() + " (--peer-port)");
             }
@@ -107,6 +108,11 @@ public final class ClusterNode implements AutoCloseable {
                 @Override
                 public void send(RaftMessage message) {
                     router.send(message);
+                }
+
+                @Override
+                public void sendWithFrames(RaftMessage.AppendRequest message, io.cairn.storage.FrameChunk frames) {
+                    router.sendWithFrames(message, frames);
                 }
 
                 @Override
@@ -202,7 +208,7 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private static void closeAll(HttpApi http, ClusterBroker broker, MetadataGroup metadata, Flusher flusher,
-                                 PeerTransport<RaftMessage> transport, FileChannel lock) {
+                                 PeerTransport<PeerMessage> transport, FileChannel lock) {
         if (http != null) http.close();
         if (metadata != null) metadata.close();
         if (broker != null) broker.close();

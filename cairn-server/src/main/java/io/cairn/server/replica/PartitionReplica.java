@@ -104,6 +104,30 @@ public final class PartitionReplica implements PartitionHandle {
     private static final int IDEMPOTENCY_KEY_BYTES_MAX = 256;
     /** After ENOSPC, a one-voter group retries its election this often (in ticks) until the log takes writes again. */
     private static final int DISK_FULL_RETRY_TICKS = 20;
+    /**
+     * Entry bytes in one append message to a follower (at least one entry is always sent). A
+     * follower that is far behind gets MiB-sized messages, each written with one write and covered
+     * by at most one fsync; well below the peer transport's 32 MiB frame bound.
+     */
+    static final long APPEND_BYTES_MAX = 4L << 20;
+    /**
+     * Entry bytes sent to one follower and not yet acknowledged (the pipelining window). Several
+     * messages in flight let the follower write and fsync one part while the next is on the wire;
+     * half the peer queue's 64 MiB, so one catching-up group cannot make the transport drop
+     * other groups' messages. This is also what a catching-up follower holds in memory per group
+     * (its inbox and not-yet-written entries).
+     */
+    static final long INFLIGHT_BYTES_MAX = 32L << 20;
+    /**
+     * Entry bytes of received appends stepped in one round. A catching-up follower finds a whole
+     * window (many MiB) in its inbox at once; taking it in parts makes each part its own Ready,
+     * written and then acknowledged as soon as the flusher's fsync covers it, so the leader
+     * refills the window while this node still writes and fsyncs the rest, instead of both
+     * sides taking turns.
+     */
+    static final long ROUND_APPEND_BYTES_MAX = 8L << 20;
+    /** Append messages in flight to one follower; small live appends are bounded by this, big ones by bytes. */
+    static final int INFLIGHT_MESSAGES_MAX = 256;
 
     private final String topic;
     private final int partition;
@@ -155,6 +179,8 @@ public final class PartitionReplica implements PartitionHandle {
         }
     };
     private final ProduceBatcher batcher = new ProduceBatcher();
+    /** Frames read for appends (leader) or received with them (follower), so entries travel as bytes. */
+    private final ReplicationFrames frames = new ReplicationFrames(INFLIGHT_BYTES_MAX + APPEND_BYTES_MAX);
     /** Readys whose writes are not yet known durable, in Ready order. */
     private final ArrayDeque<PersistWait> persistWaits = new ArrayDeque<>();
     /** Answers decided during this round, given at its end; bounded by the proposals applied in it. */
@@ -178,7 +204,7 @@ public final class PartitionReplica implements PartitionHandle {
     private final ProduceQueue produceQueue;
     private final ConcurrentLinkedQueue<ControlRequest<?>> controlQueue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedControls = new AtomicInteger();
-    private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Inbound> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inboxCount = new AtomicInteger();
     private final AtomicBoolean roundScheduled = new AtomicBoolean();
     private final ConcurrentHashMap<String, Long> committedOffsets = new ConcurrentHashMap<>();
@@ -215,13 +241,15 @@ public final class PartitionReplica implements PartitionHandle {
         this.self = rt.options.nodeId();
         this.thread = rt.assignGroupThread();
         this.raftConfig = RaftConfig.defaults(groupId, self)
-                .withElectionTimeoutTicks(rt.options.electionTimeoutTicks(), rt.options.heartbeatTicks());
+                .withElectionTimeoutTicks(rt.options.electionTimeoutTicks(), rt.options.heartbeatTicks())
+                .withInflight(INFLIGHT_MESSAGES_MAX, INFLIGHT_BYTES_MAX, APPEND_BYTES_MAX);
         this.random = RandomSource.seeded(System.nanoTime() ^ groupId.value());
         this.log = log;
         this.fileStore = fileStore;
         this.snapshots = snapshots;
         this.hardStateFile = hardStateFile;
         this.view = view;
+        view.setFrames(frames);
         this.sm = sm;
         this.persistedHardState = persistedHardState;
         this.bootstrapMembership = bootstrapMembership;
@@ -527,13 +555,24 @@ public final class PartitionReplica implements PartitionHandle {
      * Dropped when {@link #INBOX_MAX} messages are already waiting: Raft retries.
      */
     public void deliver(RaftMessage message) {
+        deliver(message, null);
+    }
+
+    /**
+     * Like {@link #deliver(RaftMessage)}, for an append that came with its entries' storage frames
+     * (frame {@code k} is entry {@code k}); those bytes are appended as they are.
+     */
+    public void deliver(RaftMessage message, io.cairn.storage.FrameChunk entryFrames) {
         if (closed || inboxCount.incrementAndGet() > INBOX_MAX) {
             inboxCount.decrementAndGet();
             return;
         }
-        inbox.add(message);
+        inbox.add(new Inbound(message, entryFrames));
         scheduleRound();
     }
+
+    /** A peer message waiting for the group thread, with the frames its entries arrived in (or null). */
+    private record Inbound(RaftMessage message, io.cairn.storage.FrameChunk frames) {}
 
     /** Counters for tests and the group-commit report: batch entries and the requests they carried. */
     record Stats(long batchEntries, long produceRequests, long fsyncs, long lastIndex) {}
@@ -682,9 +721,19 @@ public final class PartitionReplica implements PartitionHandle {
             return;
         }
         try {
-            for (RaftMessage m; (m = inbox.poll()) != null; ) {
+            long appendBytes = 0;
+            for (Inbound in; appendBytes < ROUND_APPEND_BYTES_MAX && (in = inbox.poll()) != null; ) {
                 inboxCount.decrementAndGet();
+                RaftMessage m = in.message();
+                if (m instanceof RaftMessage.AppendRequest a) {
+                    for (Entry e : a.entries()) {
+                        appendBytes += e.sizeBytes();
+                    }
+                }
                 try {
+                    if (in.frames() != null) {
+                        frames.received(in.frames());
+                    }
                     raft.step(m);
                 } catch (IllegalArgumentException misrouted) {
                     // A message for another group or node: a routing bug upstream, not a reason
@@ -700,7 +749,7 @@ public final class PartitionReplica implements PartitionHandle {
                 progress |= proposeControls();
                 progress |= proposeBatch();
             }
-            if (progress) {
+            if (progress || !inbox.isEmpty()) {
                 scheduleRound(); // Yield to other groups on this thread; continue next round.
             }
             maybeCheckpoint();
@@ -907,8 +956,16 @@ public final class PartitionReplica implements PartitionHandle {
     private void handleReady(Ready rd) throws IOException {
         long startNanos = System.nanoTime();
         for (RaftMessage m : rd.messages()) {
-            rt.transport.send(m);
+            // An append of entries read from the segment log carries their frames, so the follower
+            // writes the leader's bytes without re-encoding; fresh proposals are not on disk yet.
+            io.cairn.storage.FrameChunk chunk = m instanceof RaftMessage.AppendRequest a ? frames.framesOf(a.entries()) : null;
+            if (chunk != null) {
+                rt.transport.sendWithFrames((RaftMessage.AppendRequest) m, chunk);
+            } else {
+                rt.transport.send(m);
+            }
         }
+        frames.clearHandedOut();
         SnapshotMetadata installed = null;
         try {
             if (rd.snapshot().isPresent()) {
@@ -918,9 +975,7 @@ public final class PartitionReplica implements PartitionHandle {
                 log.truncateSuffix(rd.truncateFromIndex());
                 lastBatchIndex = 0;
             }
-            for (Entry e : rd.entries()) {
-                log.append(EntryFrames.toFrame(e, log.nextOffset()));
-            }
+            appendEntries(rd.entries());
             if (!rd.entries().isEmpty()) {
                 diskFull = false;
             }
@@ -936,6 +991,31 @@ public final class PartitionReplica implements PartitionHandle {
         Entry last = rd.entries().isEmpty() ? null : rd.entries().get(rd.entries().size() - 1);
         persistWaits.add(new PersistWait(last == null ? 0 : last.index(), last == null ? 0 : last.term(),
                 rd.messagesAfterPersist(), installed, startNanos));
+    }
+
+    /**
+     * Appends a Ready's entries: runs whose frames arrived from the leader are written as they are,
+     * one write per run (no decoding, no re-encoding: the bytes are the leader's); any other entry
+     * is encoded here. The storage checks every entry continues the log either way.
+     */
+    private void appendEntries(List<Entry> entries) throws IOException {
+        int i = 0;
+        while (i < entries.size()) {
+            int run = frames.receivedRun(entries, i);
+            if (run == 0) {
+                Entry e = entries.get(i);
+                log.append(EntryFrames.toFrame(e, log.nextOffset()));
+                i++;
+                continue;
+            }
+            Entry first = entries.get(i);
+            int at = frames.positionOf(first);
+            log.appendFrames(frames.chunkOf(first), at, at + run);
+            i += run;
+        }
+        if (!entries.isEmpty()) {
+            frames.forgetReceivedThrough(log.lastIndex());
+        }
     }
 
     /** Term and vote must be durable before any reply in the term; the commit index may lag safely. */

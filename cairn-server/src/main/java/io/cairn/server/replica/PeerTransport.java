@@ -2,6 +2,7 @@ package io.cairn.server.replica;
 
 import io.cairn.core.NodeId;
 import io.cairn.core.raft.RaftMessage;
+import io.cairn.storage.FrameChunk;
 
 import java.util.Optional;
 
@@ -17,6 +18,16 @@ public interface PeerTransport {
 
     /** Queues {@code message} for {@code message.to()}; may drop it (Raft tolerates loss). */
     void send(RaftMessage message);
+
+    /**
+     * Queues an append together with its entries' storage frames as read from the segment log
+     * (frame {@code k} is entry {@code k}), so the follower can append those bytes as they are.
+     * A transport that cannot carry frames sends the append alone; the follower then encodes
+     * the frames itself, which gives the same bytes.
+     */
+    default void sendWithFrames(RaftMessage.AppendRequest message, FrameChunk frames) {
+        send(message);
+    }
 
     /** The HTTP base URL of a node, for 307 redirects to the leader; empty when unknown. */
     Optional<String> httpUrl(NodeId node);

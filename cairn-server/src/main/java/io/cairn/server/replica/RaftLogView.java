@@ -6,6 +6,7 @@ import io.cairn.core.raft.Membership;
 import io.cairn.core.raft.RaftStorage;
 import io.cairn.core.raft.Snapshot;
 import io.cairn.core.raft.SnapshotMetadata;
+import io.cairn.storage.FrameChunk;
 import io.cairn.storage.LogEntry;
 import io.cairn.storage.SegmentLog;
 
@@ -31,6 +32,7 @@ final class RaftLogView implements RaftStorage {
     private final SnapshotFile snapshotFile;
     private InitialState initialState;
     private SnapshotMetadata snapshotMeta;
+    private ReplicationFrames frames;
 
     RaftLogView(SegmentLog log, SnapshotFile snapshotFile, SnapshotMetadata snapshotMeta, InitialState initialState) {
         this.log = log;
@@ -98,6 +100,16 @@ final class RaftLogView implements RaftStorage {
         }
     }
 
+    /** Where chunks read for the core are remembered, so appends can carry them as they are; null for none. */
+    void setFrames(ReplicationFrames frames) {
+        this.frames = frames;
+    }
+
+    /**
+     * Reads whole frames as bytes ({@link SegmentLog#readFramesFromIndex}) and decodes only their
+     * headers; the chunks are remembered in {@link ReplicationFrames} so an append to a follower
+     * can carry the same bytes.
+     */
     @Override
     public List<Entry> entries(long fromIndex, long toIndexExclusive, long maxBytes) {
         Invariants.check(fromIndex >= firstIndex() && toIndexExclusive <= lastIndex() + 1 && fromIndex < toIndexExclusive,
@@ -109,22 +121,36 @@ final class RaftLogView implements RaftStorage {
             while (next < toIndexExclusive) {
                 int maxEntries = (int) Math.min(toIndexExclusive - next, 4096);
                 int readBytes = (int) Math.max(1, Math.min(maxBytes - bytes, 8L << 20));
-                List<LogEntry> frames = log.readFromIndex(next, maxEntries, readBytes);
-                Invariants.check(!frames.isEmpty(), "no entry at index %s (log ends at %s)", next, log.lastIndex());
-                for (LogEntry f : frames) {
+                // After the first entry, a frame that does not fit the rest of the budget is not read at all.
+                FrameChunk chunk = log.readFramesFromIndex(next, maxEntries, readBytes, out.isEmpty());
+                if (chunk.isEmpty() && !out.isEmpty()) {
+                    return out;
+                }
+                Invariants.check(!chunk.isEmpty(), "no entry at index %s (log ends at %s)", next, log.lastIndex());
+                int taken = 0;
+                boolean full = false;
+                for (LogEntry f : chunk.entries()) {
                     Invariants.check(f.raftIndex() == next, "read index %s where %s was expected", f.raftIndex(), next);
                     Entry e = EntryFrames.toEntry(f);
                     if (!out.isEmpty() && bytes + e.sizeBytes() > maxBytes) {
-                        return out;
+                        full = true;
+                        break;
                     }
                     out.add(e);
                     bytes += e.sizeBytes();
                     next++;
+                    taken++;
                     if (next >= toIndexExclusive) {
-                        return out;
+                        full = true;
+                        break;
                     }
                 }
-                if (bytes >= maxBytes) {
+                if (frames != null) {
+                    frames.handedOut(chunk.sub(0, taken));
+                }
+                // Entries of one log tend to be alike in size: when the rest of the budget is smaller
+                // than the last entry, reading on would most likely fetch a frame only to drop it.
+                if (full || bytes >= maxBytes || maxBytes - bytes < out.get(out.size() - 1).sizeBytes()) {
                     return out;
                 }
             }

@@ -6,6 +6,7 @@ import io.cairn.storage.LogEntry;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -530,6 +531,36 @@ public final class Segment {
             throw ex;
         }
         // Publishing the new length last lets readers see only whole frames.
+        writtenBytes = pos + size;
+    }
+
+    /**
+     * Writes several frames that are back to back in {@code frames} with one write (no fsync),
+     * {@code entries} being their decoded headers in order. On failure the file and index are cut
+     * back to before the call, exactly as for {@link #append}.
+     */
+    public void appendRun(ByteBuffer frames, List<LogEntry> entries, int indexIntervalBytes) throws IOException {
+        Invariants.check(!sealed && !closed, "append to sealed or closed segment %s", name);
+        long pos = writtenBytes;
+        int size = frames.remaining();
+        Invariants.check(pos + size <= Integer.MAX_VALUE, "segment %s would exceed 2 GiB", name);
+        writeDurablePoints();
+        int pointsBefore = index.size();
+        long lastPointBefore = lastPointPosition;
+        try {
+            Disk.writeFully(log, frames, pos);
+            long at = pos;
+            for (LogEntry e : entries) {
+                track(e, at, indexIntervalBytes);
+                at += FrameCodec.frameBytes(e);
+            }
+            Invariants.check(at == pos + size, "frames of %s bytes hold entries of %s bytes in %s", size, at - pos, name);
+        } catch (IOException ex) {
+            log.truncate(pos);
+            index.truncate(pointsBefore);
+            lastPointPosition = lastPointBefore;
+            throw ex;
+        }
         writtenBytes = pos + size;
     }
 

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cairn.core.NodeId;
-import io.cairn.core.raft.RaftMessage;
 import io.cairn.server.broker.BrokerException;
 import io.cairn.server.cluster.RaftRouter;
 import io.cairn.server.transport.PeerAddress;
 import io.cairn.server.transport.PeerTransport;
-import io.cairn.server.transport.RaftMessageCodec;
+import io.cairn.server.transport.PeerMessage;
+import io.cairn.server.transport.PeerMessageCodec;
 import io.cairn.server.transport.TransportConfig;
 import io.cairn.storage.Flusher;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ class MetadataGroupIT {
     @TempDir Path dir;
 
     private final List<AutoCloseable> open = new ArrayList<>();
-    private final List<PeerTransport<RaftMessage>> transports = new ArrayList<>();
+    private final List<PeerTransport<PeerMessage>> transports = new ArrayList<>();
     private final MetadataGroup[] groups = new MetadataGroup[3];
     private List<NodeInfo> nodes;
 
@@ -45,15 +45,15 @@ class MetadataGroupIT {
         nodes = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             RaftRouter router = new RaftRouter();
-            PeerTransport<RaftMessage> t = PeerTransport.start(
-                    TransportConfig.defaults("n" + (i + 1), "test", "127.0.0.1", 0), new RaftMessageCodec(), router);
+            PeerTransport<PeerMessage> t = PeerTransport.start(
+                    TransportConfig.defaults("n" + (i + 1), "test", "127.0.0.1", 0), new PeerMessageCodec(), router);
             router.attach(t);
             open.add(t);
             transports.add(t);
             routers.add(router);
             nodes.add(new NodeInfo("n" + (i + 1), "127.0.0.1", t.port(), "http://127.0.0.1:" + (9001 + i)));
         }
-        for (PeerTransport<RaftMessage> t : transports) {
+        for (PeerTransport<PeerMessage> t : transports) {
             for (NodeInfo n : nodes) t.addPeer(new PeerAddress(n.id(), n.peerHost(), n.peerPort()));
         }
         for (int i = 0; i < 3; i++) groups[i] = startGroup(i);
