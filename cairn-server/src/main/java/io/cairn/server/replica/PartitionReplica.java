@@ -184,7 +184,7 @@ public final class PartitionReplica implements PartitionHandle {
     private volatile boolean closed;
     /** Set when a log write hit ENOSPC; cleared when entries are appended again. */
     private volatile boolean diskFull;
-    /** True while another member holds this group's log, so damage here can be repaired from it. */
+    /** True while another voter exists, so damage here can be repaired from its leader. */
     private volatile boolean repairable;
     /** At most one repair request queued on the group thread; more would only rescan the same segment. */
     private final AtomicBoolean repairRequested = new AtomicBoolean();
@@ -355,8 +355,12 @@ public final class PartitionReplica implements PartitionHandle {
         return m.voters().size() == 1 && m.isVoter(self);
     }
 
+    /**
+     * True when another voter exists: only a leader refills a repaired log, and a replica that is
+     * the group's only voter would wait for one forever (it withholds its own candidacy).
+     */
     private boolean hasPeers(Membership m) {
-        for (NodeId n : m.all()) {
+        for (NodeId n : m.voters()) {
             if (!n.equals(self)) {
                 return true;
             }
