@@ -101,6 +101,11 @@ public final class PartitionReplica implements PartitionHandle {
     /** Bound on loop iterations of one round before yielding the thread to other groups. */
     private static final int ROUND_STEPS_MAX = 64;
     private static final int IDEMPOTENCY_KEY_BYTES_MAX = 256;
+    /**
+     * The scrub after open reads at most this many bytes per second, so a restart that scrubs
+     * gigabytes does not starve producers and catch-up of disk bandwidth.
+     */
+    private static final long SCRUB_BYTES_PER_SECOND_MAX = 64L << 20;
     /** After ENOSPC, a one-voter group retries its election this often (in ticks) until the log takes writes again. */
     private static final int DISK_FULL_RETRY_TICKS = 20;
 
@@ -776,7 +781,15 @@ public final class PartitionReplica implements PartitionHandle {
                 }
                 try {
                     long t0 = System.nanoTime();
-                    Optional<LogDamage> d = log.findDamage();
+                    long[] scanned = {0};
+                    Optional<LogDamage> d = log.findDamage(bytes -> {
+                        scanned[0] += bytes;
+                        // Paces to SCRUB_BYTES_PER_SECOND_MAX on the scrub thread only (never a group or reader thread).
+                        long dueNanos = (long) (scanned[0] * 1e9 / SCRUB_BYTES_PER_SECOND_MAX) - (System.nanoTime() - t0);
+                        if (dueNanos > 1_000_000 && !closed) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(dueNanos);
+                        }
+                    });
                     if (d.isPresent()) {
                         LOG.warn("{}: the scrub after open found {}", this, d.get());
                         requestRepair(d.get().file());
