@@ -626,6 +626,9 @@ public final class PartitionReplica implements PartitionHandle {
         try {
             raft.tick();
         } catch (RuntimeException e) {
+            if (corruptionIn(e) == null) {
+                throw e; // As before: the group thread logs it and goes on ticking.
+            }
             // A leader's heartbeat may read entries for a lagging follower and hit damaged data.
             roundFailed(e);
             return;
