@@ -102,6 +102,11 @@ public final class PartitionReplica implements PartitionHandle {
     /** Bound on loop iterations of one round before yielding the thread to other groups. */
     private static final int ROUND_STEPS_MAX = 64;
     private static final int IDEMPOTENCY_KEY_BYTES_MAX = 256;
+    /**
+     * The scrub after open reads at most this many bytes per second, so a restart that scrubs
+     * gigabytes does not starve producers and catch-up of disk bandwidth.
+     */
+    private static final long SCRUB_BYTES_PER_SECOND_MAX = 64L << 20;
     /** After ENOSPC, a one-voter group retries its election this often (in ticks) until the log takes writes again. */
     private static final int DISK_FULL_RETRY_TICKS = 20;
     /**
@@ -216,7 +221,7 @@ public final class PartitionReplica implements PartitionHandle {
     private volatile boolean closed;
     /** Set when a log write hit ENOSPC; cleared when entries are appended again. */
     private volatile boolean diskFull;
-    /** True while another member holds this group's log, so damage here can be repaired from it. */
+    /** True while another voter exists, so damage here can be repaired from its leader. */
     private volatile boolean repairable;
     /** At most one repair request queued on the group thread; more would only rescan the same segment. */
     private final AtomicBoolean repairRequested = new AtomicBoolean();
@@ -389,8 +394,12 @@ public final class PartitionReplica implements PartitionHandle {
         return m.voters().size() == 1 && m.isVoter(self);
     }
 
+    /**
+     * True when another voter exists: only a leader refills a repaired log, and a replica that is
+     * the group's only voter would wait for one forever (it withholds its own candidacy).
+     */
     private boolean hasPeers(Membership m) {
-        for (NodeId n : m.all()) {
+        for (NodeId n : m.voters()) {
             if (!n.equals(self)) {
                 return true;
             }
@@ -682,6 +691,9 @@ public final class PartitionReplica implements PartitionHandle {
         try {
             raft.tick();
         } catch (RuntimeException e) {
+            if (corruptionIn(e) == null) {
+                throw e; // As before: the group thread logs it and goes on ticking.
+            }
             // A leader's heartbeat may read entries for a lagging follower and hit damaged data.
             roundFailed(e);
             return;
@@ -847,7 +859,15 @@ public final class PartitionReplica implements PartitionHandle {
                 }
                 try {
                     long t0 = System.nanoTime();
-                    Optional<LogDamage> d = log.findDamage();
+                    long[] scanned = {0};
+                    Optional<LogDamage> d = log.findDamage(bytes -> {
+                        scanned[0] += bytes;
+                        // Paces to SCRUB_BYTES_PER_SECOND_MAX on the scrub thread only (never a group or reader thread).
+                        long dueNanos = (long) (scanned[0] * 1e9 / SCRUB_BYTES_PER_SECOND_MAX) - (System.nanoTime() - t0);
+                        if (dueNanos > 1_000_000 && !closed) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(dueNanos);
+                        }
+                    });
                     if (d.isPresent()) {
                         LOG.warn("{}: the scrub after open found {}", this, d.get());
                         requestRepair(d.get().file());
