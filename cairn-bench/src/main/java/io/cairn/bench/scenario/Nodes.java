@@ -30,14 +30,40 @@ final class Nodes {
         return min;
     }
 
+    /** How long topic creation may keep answering 503 (a fresh cluster still electing). */
+    static final long CREATE_TIMEOUT_MS = 120_000;
+
+    /**
+     * Creates the topic, retrying while a fresh cluster answers 503 (no metadata leader yet, node
+     * list not committed) and following a 307 to the metadata leader, so one call works on a
+     * single node and on any node of a cluster.
+     */
     static void createTopic(NodeProcess node, String topic, int partitions, int replicationFactor)
             throws IOException, InterruptedException {
         String json = "{\"name\":\"" + topic + "\",\"partitions\":" + partitions
                 + ",\"replication_factor\":" + replicationFactor + "}";
-        Http.Response r = Http.postJson(node.baseUrl() + "/broker/topics", json);
-        if (!r.ok()) {
-            throw new IllegalStateException("creating topic " + topic + " on " + node.baseUrl() + " failed: "
-                    + r.status() + " " + r.body());
+        String url = node.baseUrl() + "/broker/topics";
+        long deadline = System.nanoTime() + CREATE_TIMEOUT_MS * 1_000_000L;
+        while (true) {
+            Http.Response r;
+            try {
+                r = Http.postJson(url, json);
+            } catch (IOException e) {
+                throw new IOException("creating topic " + topic + ": POST " + url + " failed: " + e, e);
+            }
+            if (r.ok()) {
+                return;
+            }
+            if (r.status() == 307 && r.location().isPresent() && System.nanoTime() < deadline) {
+                url = r.location().get();
+                continue;
+            }
+            if (r.status() != 503 || System.nanoTime() > deadline) {
+                throw new IllegalStateException("creating topic " + topic + " on " + url + " failed: "
+                        + r.status() + " " + r.body());
+            }
+            url = node.baseUrl() + "/broker/topics";
+            Thread.sleep(100);
         }
     }
 }
