@@ -40,6 +40,11 @@ final class LocalClusterOrNode implements AutoCloseable {
         return c;
     }
 
+    /** The cluster, or null for a single node. */
+    LocalCluster cluster() {
+        return cluster;
+    }
+
     NodeProcess any() {
         return single != null ? single : cluster.nodes.get(0);
     }
