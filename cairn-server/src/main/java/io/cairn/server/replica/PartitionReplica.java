@@ -149,6 +149,14 @@ public final class PartitionReplica implements PartitionHandle {
     private final ProduceBatcher batcher = new ProduceBatcher();
     /** Readys whose writes are not yet known durable, in Ready order. */
     private final ArrayDeque<PersistWait> persistWaits = new ArrayDeque<>();
+    /**
+     * The Readys' after-persist messages (append acks, vote grants), in Ready order, waiting until
+     * the log is durable up to their index. Shared: the flusher thread sends them the moment its
+     * fsync lands, so a follower's ack does not wait for the group thread to be scheduled (on a
+     * busy machine that wake-up costs milliseconds on every commit). Guarded by itself; bounded
+     * like {@link #persistWaits}, one element per Ready with such messages.
+     */
+    private final ArrayDeque<DurableSend> durableSends = new ArrayDeque<>();
     /** Answers decided during this round, given at its end; bounded by the proposals applied in it. */
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
     private long lastBatchIndex;
@@ -286,7 +294,10 @@ public final class PartitionReplica implements PartitionHandle {
             try {
                 raft = new RaftNode(raftConfig, view, random);
                 thread.register(this);
-                log.setDurableListener(durable -> scheduleRound());
+                log.setDurableListener(durable -> {
+                    sendDurableMessages(false);
+                    scheduleRound();
+                });
                 lastLogBytes = log.diskBytes();
                 rt.diskGuard.adjust(lastLogBytes);
                 if (isSingleVoter(membership)) {
@@ -694,8 +705,41 @@ public final class PartitionReplica implements PartitionHandle {
         apply(rd.committedEntries());
         raft.advance(rd);
         Entry last = rd.entries().isEmpty() ? null : rd.entries().get(rd.entries().size() - 1);
-        persistWaits.add(new PersistWait(last == null ? 0 : last.index(), last == null ? 0 : last.term(),
-                rd.messagesAfterPersist(), installed, startNanos));
+        PersistWait wait = new PersistWait(last == null ? 0 : last.index(), last == null ? 0 : last.term(),
+                installed, startNanos);
+        persistWaits.add(wait);
+        if (!rd.messagesAfterPersist().isEmpty()) {
+            synchronized (durableSends) {
+                // A snapshot's acks stay with the group thread, which also tells Raft the snapshot is applied.
+                durableSends.add(new DurableSend(wait.waitIndex(), rd.messagesAfterPersist(), installed != null));
+            }
+        }
+    }
+
+    /**
+     * Sends the after-persist messages whose entries are now durable, in Ready order. Called by
+     * the flusher's listener (any thread) and by the group thread; the lock keeps two callers from
+     * interleaving, so messages leave in the order Raft produced them.
+     *
+     * <p>Durability is read from {@link SegmentLog#durableIndex()} here, never taken from the
+     * flusher's callback argument: a truncation on the group thread lowers that index before the
+     * entries replacing the cut ones are appended, so a stale callback value could otherwise
+     * acknowledge entries that are not yet on disk (the leader would count a replica a crash can lose).
+     */
+    private void sendDurableMessages(boolean onGroupThread) {
+        synchronized (durableSends) {
+            if (closed || failure != null) {
+                return;
+            }
+            long durable = log.durableIndex();
+            for (DurableSend d; (d = durableSends.peek()) != null && d.waitIndex() <= durable
+                    && (onGroupThread || !d.groupThreadOnly()); ) {
+                durableSends.poll();
+                for (RaftMessage m : d.messages()) {
+                    rt.transport.send(m);
+                }
+            }
+        }
     }
 
     /** Term and vote must be durable before any reply in the term; the commit index may lag safely. */
@@ -711,11 +755,11 @@ public final class PartitionReplica implements PartitionHandle {
     private boolean notifyPersisted() {
         long durable = log.durableIndex();
         boolean any = false;
+        if (!persistWaits.isEmpty() && persistWaits.peek().waitIndex() <= durable) {
+            sendDurableMessages(true);
+        }
         while (!persistWaits.isEmpty() && persistWaits.peek().waitIndex() <= durable) {
             PersistWait w = persistWaits.poll();
-            for (RaftMessage m : w.afterPersist()) {
-                rt.transport.send(m);
-            }
             if (w.snapshot() != null) {
                 raft.snapshotApplied(w.snapshot());
             }
@@ -1013,6 +1057,9 @@ public final class PartitionReplica implements PartitionHandle {
                 appliedMembership, sm.appliedIndex()));
         raft = new RaftNode(raftConfig, view, random);
         persistWaits.clear();
+        synchronized (durableSends) {
+            durableSends.clear(); // Acks for entries the rebuilt node forgot must never be sent.
+        }
         lastBatchIndex = 0;
         BrokerException err = single
                 ? new BrokerException.DiskFull("the data disk is full; the write was not stored. Writes resume once space is freed")
@@ -1144,15 +1191,17 @@ public final class PartitionReplica implements PartitionHandle {
         return f;
     }
 
+    /** One Ready's after-persist messages, sendable once the log is durable up to {@code waitIndex}. */
+    private record DurableSend(long waitIndex, List<RaftMessage> messages, boolean groupThreadOnly) {}
+
     /** An entry this replica proposed: batch idempotency keys, or the control request it carries. */
     private record Proposal(long index, long term, List<String> keys, ControlRequest<?> control) {}
 
     /**
      * One Ready's writes: its last entry (index 0 when it had none) and the snapshot it installed;
-     * its after-persist messages go out once the log is durable up to {@link #waitIndex()}.
+     * Raft hears they are persisted once the log is durable up to {@link #waitIndex()}.
      */
-    private record PersistWait(long index, long term, List<RaftMessage> afterPersist, SnapshotMetadata snapshot,
-                               long startNanos) {
+    private record PersistWait(long index, long term, SnapshotMetadata snapshot, long startNanos) {
         long waitIndex() {
             return Math.max(index, snapshot == null ? 0 : snapshot.index());
         }
