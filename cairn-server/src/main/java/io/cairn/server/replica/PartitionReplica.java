@@ -161,6 +161,10 @@ public final class PartitionReplica implements PartitionHandle {
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
     private long lastBatchIndex;
     private long lastLogBytes;
+    /** What {@link #leaderReadRefusal} was computed from, so publish() rebuilds it only on a change. */
+    private boolean refusalLeads;
+    private NodeId refusalLeader;
+    private long refusalTerm = -1;
     private long ticks;
 
     // ---- shared with callers ----
@@ -1122,7 +1126,16 @@ public final class PartitionReplica implements PartitionHandle {
         }
         status = new Status(partition, raft.leader().map(NodeId::value).orElse(null), raft.term(), sm.logStart(),
                 sm.nextOffset(), raft.commitIndex(), bytes, replicas, progress);
-        leaderReadRefusal = raft.role() == Role.LEADER && raft.isReadyForWrites() ? null : notLeaderForReads();
+        boolean leads = raft.role() == Role.LEADER && raft.isReadyForWrites();
+        NodeId leader = raft.leader().orElse(null);
+        if (leads != refusalLeads || !Objects.equals(leader, refusalLeader) || raft.term() != refusalTerm
+                || leaderReadRefusal instanceof BrokerException.Unavailable) { // e.g. the leader's URL is learnt later
+            // Rebuilt only when leadership changes: every round on a busy follower used to build it anew.
+            leaderReadRefusal = leads ? null : notLeaderForReads();
+            refusalLeads = leads;
+            refusalLeader = leader;
+            refusalTerm = raft.term();
+        }
         if (!readyForWrites.isDone() && canWrite()) {
             readyForWrites.complete(null);
         }
