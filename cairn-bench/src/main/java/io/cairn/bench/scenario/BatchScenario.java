@@ -54,10 +54,7 @@ public final class BatchScenario implements Callable<Integer> {
                 String acks = nodes == 1 ? null : "majority";
                 try (LocalClusterOrNode c = LocalClusterOrNode.start(main.cairn(), work, nodes, opts.jvmOpts)) {
                     Nodes.createTopic(c.any(), Nodes.TOPIC, partitions, nodes);
-                    NodeProcess[] leaders = new NodeProcess[partitions];
-                    for (int p = 0; p < partitions; p++) {
-                        leaders[p] = c.leaderOf(Nodes.TOPIC, p, acks == null ? "leader" : acks);
-                    }
+                    NodeProcess[] leaders = c.leaders(Nodes.TOPIC, partitions, acks == null ? "leader" : acks);
                     var target = new Workloads.Target(p -> leaders[p].address(), Nodes.TOPIC, partitions, acks);
                     ClusterProbe clusterProbe = c.cluster() == null ? null : new ClusterProbe(c.cluster(), leaders[0]);
                     WindowProbe probe = clusterProbe == null ? new WindowProbe(leaders[0]) : clusterProbe.main();

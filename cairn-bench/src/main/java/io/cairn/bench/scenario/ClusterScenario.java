@@ -72,10 +72,7 @@ public final class ClusterScenario implements Callable<Integer> {
                 try (LocalCluster c = new LocalCluster(main.cairn(), work, nodes, opts.jvmOpts)) {
                     c.start();
                     Nodes.createTopic(c.nodes.get(0), Nodes.TOPIC, partitions, rf);
-                    NodeProcess[] leaders = new NodeProcess[partitions];
-                    for (int p = 0; p < partitions; p++) {
-                        leaders[p] = c.leaderOf(Nodes.TOPIC, p, acks);
-                    }
+                    NodeProcess[] leaders = c.stableLeaders(Nodes.TOPIC, partitions, acks);
                     String placement = placement(c, leaders);
 
                     List<ConnectionPlan> noopPlans = new ArrayList<>();
