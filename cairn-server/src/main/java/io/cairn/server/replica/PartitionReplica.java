@@ -96,6 +96,15 @@ public final class PartitionReplica implements PartitionHandle {
     private static final int SLOW_HOUSEKEEPING_TICKS = 100;
     /** Bound on loop iterations of one round before yielding the thread to other groups. */
     private static final int ROUND_STEPS_MAX = 64;
+    /**
+     * Batch entries one round may propose back to back, in multiples of
+     * {@link ReplicaOptions#batchBytesMax()}, before group commit holds the rest for the next
+     * fsync. One entry per fsync capped large-batch produce at one batchBytesMax per fsync (with
+     * 64 NDJSON writers, most of the queue waited a whole fsync per MiB); this way one fsync
+     * covers up to this many entries, and the cap keeps a round (and a follower's append window)
+     * bounded.
+     */
+    private static final int ROUND_BATCH_ENTRIES_MAX = 4;
     private static final int IDEMPOTENCY_KEY_BYTES_MAX = 256;
     /** After ENOSPC, a one-voter group retries its election this often (in ticks) until the log takes writes again. */
     private static final int DISK_FULL_RETRY_TICKS = 20;
@@ -160,6 +169,8 @@ public final class PartitionReplica implements PartitionHandle {
     /** Answers decided during this round, given at its end; bounded by the proposals applied in it. */
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
     private long lastBatchIndex;
+    /** Batch entries proposed in the current round; see {@link #ROUND_BATCH_ENTRIES_MAX}. */
+    private int roundBatches;
     private long lastLogBytes;
     /** What {@link #leaderReadRefusal} was computed from, so publish() rebuilds it only on a change. */
     private boolean refusalLeads;
@@ -586,6 +597,18 @@ public final class PartitionReplica implements PartitionHandle {
         if (closed || raft == null) {
             return;
         }
+        if (failure == null) {
+            // Messages that arrived while this thread was busy go in before logical time moves on.
+            // Ticking first let a thread that had been starved of CPU for a while (and then gets
+            // its overdue ticks) time out a leader whose appends were already in its inbox, or
+            // depose itself as leader with its followers' acks unread: an election under load.
+            try {
+                stepInbox();
+            } catch (Throwable t) {
+                failReplica(t);
+                return;
+            }
+        }
         ticks++;
         raft.tick();
         if (diskFull && ticks % DISK_FULL_RETRY_TICKS == 0 && raft.role() != Role.LEADER
@@ -623,18 +646,10 @@ public final class PartitionReplica implements PartitionHandle {
             return;
         }
         try {
-            for (RaftMessage m; (m = inbox.poll()) != null; ) {
-                inboxCount.decrementAndGet();
-                try {
-                    raft.step(m);
-                } catch (IllegalArgumentException misrouted) {
-                    // A message for another group or node: a routing bug upstream, not a reason
-                    // to stop this replica. Raft tolerates the loss.
-                    LOG.warn("{}: dropped a message not meant for this group: {}", this, misrouted.getMessage());
-                }
-            }
+            stepInbox();
             boolean progress = true;
             int steps = 0;
+            roundBatches = 0;
             while (progress && steps++ < ROUND_STEPS_MAX) {
                 progress = drainReadies();
                 progress |= notifyPersisted();
@@ -651,6 +666,20 @@ public final class PartitionReplica implements PartitionHandle {
             runDeferred();
         } catch (Throwable t) {
             failReplica(t);
+        }
+    }
+
+    /** Steps every queued peer message into the RaftNode (group thread). */
+    private void stepInbox() {
+        for (RaftMessage m; (m = inbox.poll()) != null; ) {
+            inboxCount.decrementAndGet();
+            try {
+                raft.step(m);
+            } catch (IllegalArgumentException misrouted) {
+                // A message for another group or node: a routing bug upstream, not a reason
+                // to stop this replica. Raft tolerates the loss.
+                LOG.warn("{}: dropped a message not meant for this group: {}", this, misrouted.getMessage());
+            }
         }
     }
 
@@ -859,8 +888,13 @@ public final class PartitionReplica implements PartitionHandle {
             failQueuedProduce(notWritable());
             return false;
         }
-        if (lastBatchIndex > log.durableIndex() && lastBatchIndex <= log.lastIndex()) {
-            return false; // Group commit: the flusher's listener schedules a round when it lands.
+        if (lastBatchIndex > log.durableIndex() && lastBatchIndex <= log.lastIndex()
+                && (roundBatches == 0 || roundBatches >= ROUND_BATCH_ENTRIES_MAX
+                    || produceQueue.bytes() < rt.options.batchBytesMax())) {
+            // Group commit: the flusher's listener schedules a round when it lands. Within a round
+            // that already proposed, more *full* batches may follow (the same fsync covers them);
+            // a partial one waits, so small writes keep coalescing into one entry per fsync.
+            return false;
         }
         if (awaiting.size() >= rt.options.pendingRequestsMax()) {
             return false;
@@ -884,6 +918,7 @@ public final class PartitionReplica implements PartitionHandle {
                 batcher.proposed(batch, a.index(), a.term());
                 proposals.add(new Proposal(a.index(), a.term(), List.copyOf(batch.keys().keySet()), null));
                 lastBatchIndex = a.index();
+                roundBatches++;
                 batchesProposed.incrementAndGet();
             } else {
                 BrokerException err = rejection((Rejected) r);
