@@ -189,6 +189,8 @@ public final class PartitionReplica implements PartitionHandle {
     private final CompletableFuture<Void> readyForWrites = new CompletableFuture<>();
     private final AtomicLong batchesProposed = new AtomicLong();
     private final AtomicLong requestsProposed = new AtomicLong();
+    /** The most batch entries one round has proposed (for tests of group commit). */
+    private final AtomicLong roundBatchesMax = new AtomicLong();
     private volatile Status status;
     private volatile BrokerException failure;
     private volatile boolean closed;
@@ -500,7 +502,7 @@ public final class PartitionReplica implements PartitionHandle {
     }
 
     /** Counters for tests and the group-commit report: batch entries and the requests they carried. */
-    record Stats(long batchEntries, long produceRequests, long fsyncs, long lastIndex) {}
+    record Stats(long batchEntries, long produceRequests, long fsyncs, long lastIndex, long roundBatchEntriesMax) {}
 
     /** Runs {@code task} on this replica's group thread (tests hold the thread to fill queues). */
     void runOnGroupThread(Runnable task) {
@@ -508,7 +510,8 @@ public final class PartitionReplica implements PartitionHandle {
     }
 
     Stats stats() {
-        return new Stats(batchesProposed.get(), requestsProposed.get(), rt.flusher.fsyncCount(), log.lastIndex());
+        return new Stats(batchesProposed.get(), requestsProposed.get(), rt.flusher.fsyncCount(), log.lastIndex(),
+                roundBatchesMax.get());
     }
 
     @Override
@@ -919,6 +922,9 @@ public final class PartitionReplica implements PartitionHandle {
                 proposals.add(new Proposal(a.index(), a.term(), List.copyOf(batch.keys().keySet()), null));
                 lastBatchIndex = a.index();
                 roundBatches++;
+                if (roundBatches > roundBatchesMax.get()) {
+                    roundBatchesMax.set(roundBatches); // Written on the group thread only.
+                }
                 batchesProposed.incrementAndGet();
             } else {
                 BrokerException err = rejection((Rejected) r);
