@@ -1172,6 +1172,11 @@ public final class PartitionReplica implements PartitionHandle {
         if (leads != refusalLeads || !Objects.equals(leader, refusalLeader) || raft.term() != refusalTerm
                 || leaderReadRefusal instanceof BrokerException.Unavailable) { // e.g. the leader's URL is learnt later
             // Rebuilt only when leadership changes: every round on a busy follower used to build it anew.
+            if (!Objects.equals(leader, refusalLeader) || raft.term() != refusalTerm) {
+                // One line per change: without it an election under load left no trace in the log.
+                LOG.info("{}: term {}, leader {} ({} here)", this, raft.term(),
+                        leader == null ? "none" : leader.value(), raft.role().name().toLowerCase(java.util.Locale.ROOT));
+            }
             leaderReadRefusal = leads ? null : notLeaderForReads();
             refusalLeads = leads;
             refusalLeader = leader;
