@@ -58,6 +58,13 @@ final class SimCluster {
      * outside the chaos phase.
      */
     int crashBeforeFsyncPerMille;
+    /**
+     * Protocol-aware recovery on: a node that cut its log at damaged data withholds its vote
+     * until repaired. Off only to show that the simulator then finds a lost committed entry.
+     */
+    boolean withholdVotesAfterDamage = true;
+    /** Chance per nemesis action of damaging a replica's log (cut and rejoin); default 4%. */
+    int damagePerMille = 40;
     /** How the run crashes a node and schedules its restart (set by {@link SimRun}). */
     java.util.function.Consumer<SimNode> crasher = n -> { };
     private final List<SimNode> slots = new ArrayList<>();

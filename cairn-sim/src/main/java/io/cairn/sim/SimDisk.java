@@ -156,6 +156,13 @@ public final class SimDisk<H, E, S> {
     private long lastWriteSequence;
     private long durableSequence;
     private long writesLostToCrashes;
+    /**
+     * The repair marker ({@code repair-state} in the server): 0, or the last index the log held
+     * before a cut at damaged data. Written atomically and durably at once, like the server's
+     * AtomicStateFile, so it has no written/durable split.
+     */
+    private long repairMarker;
+    private long repairMarkerTerm;
 
     public SimDisk(SimRandom random) {
         this.random = random;
@@ -237,6 +244,33 @@ public final class SimDisk<H, E, S> {
         written = new Contents<>();
         durable = new Contents<>();
         durableSequence = lastWriteSequence;
+    }
+
+    /**
+     * Damage found in the stored log of a stopped node: the node cuts its log just before the
+     * first damaged entry ({@code fromIndex}, above the snapshot). Unlike a Raft truncation this
+     * may cut committed and acknowledged entries; they come back from the leader.
+     */
+    public void cutAtDamage(long fromIndex) {
+        Invariants.check(unsynced.isEmpty(), "cut at damage on a running node (unsynced writes pending)");
+        Invariants.check(fromIndex > durable.snapshotIndex && fromIndex <= durable.lastIndex(),
+                "damage at %s outside the held log (%s, %s]", fromIndex, durable.snapshotIndex, durable.lastIndex());
+        durable.entries.subList((int) (fromIndex - durable.snapshotIndex - 1), durable.entries.size()).clear();
+        written = durable.copy();
+    }
+
+    public long repairMarker() {
+        return repairMarker;
+    }
+
+    public long repairMarkerTerm() {
+        return repairMarkerTerm;
+    }
+
+    /** Durable when it returns (index 0 deletes the marker). */
+    public void setRepairMarker(long untilIndex, long untilTerm) {
+        repairMarker = untilIndex;
+        repairMarkerTerm = untilTerm;
     }
 
     public long writesLostToCrashes() {

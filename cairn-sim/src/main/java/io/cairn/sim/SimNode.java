@@ -51,6 +51,14 @@ final class SimNode {
     private Role role = Role.FOLLOWER;
     private long roleTerm;
     private long lastFsyncDoneUs;
+    /** Index ranges [from, through] cut from this node's log at damaged data (the modelled fault). */
+    final java.util.ArrayList<long[]> lostToDamage = new java.util.ArrayList<>();
+    /**
+     * 0, or the last index held before the latest cut, until entries up to there are committed and
+     * durable here again: tracked by the simulator itself (whether or not the rule is on), so the
+     * nemesis damages only one replica at a time.
+     */
+    long damagedUntil;
 
     SimNode(NodeId id, int slot, SimCluster cluster, SimRandom random, Membership bootstrap) {
         this.id = id;
@@ -69,9 +77,16 @@ final class SimNode {
     void start() {
         SimDisk.Contents<HardState, Entry, Snapshot> d = disk.written();
         long durableCommit = d.hardState() == null ? 0 : d.hardState().commit();
+        if (!lostToDamage.isEmpty()) {
+            // A cut at damaged data leaves the persisted commit beyond the log; the core caps it.
+            durableCommit = Math.min(durableCommit, d.lastIndex());
+        }
         cluster.checker.restartedWith(id, durableCommit, d.lastIndex());
         RaftConfig config = cluster.raftConfig(id);
         raft = new RaftNode(config, new SimStorage(disk, bootstrap), RandomSource.seeded(random.nextLong()));
+        if (disk.repairMarker() > 0) {
+            raft.withholdVotesUntil(disk.repairMarker(), disk.repairMarkerTerm());
+        }
         role = raft.role();
         roleTerm = raft.term();
         commitIndex = raft.commitIndex();
@@ -129,8 +144,48 @@ final class SimNode {
         }
         if (raft != null) {
             observe();
+            observeRepair();
             cluster.workload.onNodeStepped(this);
         }
+    }
+
+    /** Clears the repair marker once the core lifts the vote restriction (as the server does). */
+    private void observeRepair() {
+        if (disk.repairMarker() > 0 && raft.votesWithheldUntil() == 0) {
+            disk.setRepairMarker(0, 0);
+            cluster.count("repairCompleted");
+            cluster.note("repaired " + id);
+        }
+        if (damagedUntil > 0 && raft.commitIndex() >= damagedUntil && disk.durable().lastIndex() >= damagedUntil) {
+            damagedUntil = 0;
+        }
+    }
+
+    /**
+     * The node finds damaged data on open (it is down): cut its log before {@code fromIndex} and,
+     * when the rule is on, persist the marker first (the server's order).
+     */
+    void cutAtDamage(long fromIndex, boolean withholdVotes) {
+        SimViolation.check(raft == null, "driver", "%s damaged while running", id);
+        long lastBefore = disk.durable().lastIndex();
+        if (withholdVotes) {
+            // As the server: a second cut keeps the higher index and term of both.
+            disk.setRepairMarker(Math.max(disk.repairMarker(), lastBefore),
+                    Math.max(disk.repairMarkerTerm(), termAt(disk.durable(), lastBefore)));
+        }
+        disk.cutAtDamage(fromIndex);
+        lostToDamage.add(new long[] {fromIndex, lastBefore});
+        damagedUntil = Math.max(damagedUntil, lastBefore);
+    }
+
+    /** True when a cut at damaged data removed {@code index} from this node (the modelled fault). */
+    boolean lostToDamage(long index) {
+        for (long[] r : lostToDamage) {
+            if (index >= r[0] && index <= r[1]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void handle(Ready rd) {

@@ -202,7 +202,9 @@ final class Workload {
     private void acknowledge(Pending p) {
         List<NodeId> durableOn = new ArrayList<>();
         for (SimNode n : cluster.allNodes()) {
-            if (holdsDurably(n, p.index, p.term)) {
+            // A replica that lost the entry to damaged data held it before: that loss is the
+            // modelled fault (a minority), as for a quarantined node.
+            if (holdsDurably(n, p.index, p.term) || n.lostToDamage(p.index)) {
                 durableOn.add(n.id);
             }
         }

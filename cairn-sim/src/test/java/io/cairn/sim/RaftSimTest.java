@@ -50,7 +50,7 @@ class RaftSimTest {
         if (runs >= 200) {
             // A simulator that silently stops exercising a feature proves nothing about it.
             assertThat(coverage).as("features exercised").containsKeys("crashLostWrites", "snapshotInstalled",
-                    "compaction", "leaderRemoved", "corruptReplaced", "transferSTARTED", "ackLEADER", "ackMAJORITY",
+                    "compaction", "leaderRemoved", "corruptReplaced", "damageCut", "repairCompleted", "transferSTARTED", "ackLEADER", "ackMAJORITY",
                     "ackALL", "configChangePROMOTE_VOTER", "readConfirmed", "crashBeforeFsync");
         }
     }

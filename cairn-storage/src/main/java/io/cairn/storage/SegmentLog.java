@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -852,6 +853,83 @@ public final class SegmentLog implements AutoCloseable {
         } finally {
             structure.readLock().unlock();
         }
+    }
+
+    /**
+     * Scrubs every segment, oldest first (sealed ones and the active one up to what is written),
+     * and returns the first damage: the first entry whose frame fails its CRC or breaks the
+     * sequence. Each segment is read under the read lock on its own, so appends go on and a long
+     * scrub never holds truncation or retention back for more than one segment. Runs on the
+     * caller's thread (any thread).
+     */
+    public Optional<LogDamage> findDamage() throws IOException {
+        for (Segment s : segments) {
+            Optional<LogDamage> d = damageInLiveSegment(s);
+            if (d.isPresent()) {
+                return d;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * As {@link #findDamage()}, for the one segment whose log file is {@code logFile} (the file a
+     * {@link CorruptLogException} names). Empty when the file is intact or no longer part of the log
+     * (truncated or deleted since the read that failed).
+     */
+    public Optional<LogDamage> findDamage(Path logFile) throws IOException {
+        for (Segment s : segments) {
+            if (s.logPath().equals(logFile)) {
+                return damageInLiveSegment(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<LogDamage> damageInLiveSegment(Segment s) throws IOException {
+        structure.readLock().lock();
+        try {
+            checkOpen();
+            boolean live = false;
+            for (Segment t : segments) {
+                live |= t == s;
+            }
+            // Truncated, reset or deleted meanwhile: what it held is gone, and so is its damage.
+            return live ? damageIn(s) : Optional.empty();
+        } finally {
+            structure.readLock().unlock();
+        }
+    }
+
+    private Optional<LogDamage> damageIn(Segment s) throws IOException {
+        boolean sealed = s.isSealed();
+        long limit = s.writtenBytes();
+        FrameScanner sc = new FrameScanner(s.channel(), 0, limit, SCRUB_BUFFER_BYTES, config.entryBytesMax());
+        long expectIndex = s.firstRaftIndex();
+        long expectOffset = s.baseOffset();
+        while (true) {
+            FrameScanner.Kind k = sc.next();
+            if (k == FrameScanner.Kind.END) {
+                break;
+            }
+            if (k != FrameScanner.Kind.FRAME) {
+                return Optional.of(new LogDamage(s.logPath(), sc.position(), expectIndex, sc.problem()));
+            }
+            LogEntry e = sc.entry();
+            if (e.raftIndex() != expectIndex || e.baseOffset() != expectOffset) {
+                return Optional.of(new LogDamage(s.logPath(), sc.framePosition(), expectIndex, "entry (index "
+                        + e.raftIndex() + ", offset " + e.baseOffset() + ") where (" + expectIndex + ", "
+                        + expectOffset + ") was expected"));
+            }
+            expectIndex++;
+            expectOffset = e.endOffset();
+        }
+        if (sealed && (expectIndex - 1 != s.lastRaftIndex() || expectOffset != s.endOffset())) {
+            return Optional.of(new LogDamage(s.logPath(), limit, expectIndex, "segment ends at (index "
+                    + (expectIndex - 1) + ", offset " + expectOffset + ") but its footer says (" + s.lastRaftIndex()
+                    + ", " + s.endOffset() + ")"));
+        }
+        return Optional.empty();
     }
 
     /** Bytes of all segment and index files (for retention by size and a disk budget). */

@@ -105,6 +105,17 @@ final class Progress {
      * hint. Returns false if the rejection is stale (answers an append we no longer care about).
      */
     boolean maybeDecrTo(long rejected, long hintIndex) {
+        if (rejected <= match && hintIndex < match) {
+            // The follower no longer holds entries it acknowledged: it cut its log at damaged
+            // data and is repairing (protocol-aware recovery). Without this the leader would
+            // treat every answer as stale and never resend them. A stale rejection can look the
+            // same; lowering match is always safe (it only delays commits and write concerns),
+            // and the hint is at most the follower's last index, all of which matched us.
+            match = hintIndex;
+            becomeProbe();
+            next = hintIndex + 1;
+            return true;
+        }
         if (state == ProgressState.REPLICATE) {
             if (rejected <= match) {
                 return false;

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Quorum math over one membership (etcd's {@code tracker} package): the leader's per-member
@@ -42,25 +43,30 @@ final class ProgressTracker {
     }
 
     /**
-     * Makes the tracked peers match {@code membership}: drops removed nodes, adds new ones with
-     * {@code nextIndex} (probing from there), updates voter flags. Returns the nodes added.
+     * Makes the tracked peers match the members of {@code applied} and of {@code inLog} (the
+     * membership at the end of the log, which may add a pending voter the leader must replicate
+     * to, since it counts toward commits): drops the others, adds new ones with
+     * {@code nextIndex} (probing from there), sets voter flags from {@code applied}. Returns the
+     * nodes added.
      */
-    List<NodeId> sync(Membership membership, long nextIndex) {
-        peers.keySet().removeIf(n -> !membership.contains(n));
+    List<NodeId> sync(Membership applied, Membership inLog, long nextIndex) {
+        peers.keySet().removeIf(n -> !applied.contains(n) && !inLog.contains(n));
         List<NodeId> added = new ArrayList<>();
-        for (NodeId n : membership.all()) {
+        TreeSet<NodeId> members = new TreeSet<>(applied.all());
+        members.addAll(inLog.all());
+        for (NodeId n : members) {
             if (n.equals(self)) {
                 continue;
             }
             Progress pr = peers.get(n);
             if (pr == null) {
-                pr = new Progress(nextIndex, membership.isVoter(n));
+                pr = new Progress(nextIndex, applied.isVoter(n));
                 // A new peer gets an election timeout before check-quorum counts it as silent.
                 pr.recentActive = true;
                 peers.put(n, pr);
                 added.add(n);
             }
-            pr.voter = membership.isVoter(n);
+            pr.voter = applied.isVoter(n);
         }
         return added;
     }
@@ -96,11 +102,11 @@ final class ProgressTracker {
      */
     boolean quorumActiveAndReset(Membership membership) {
         int active = membership.isVoter(self) ? 1 : 0;
-        for (Progress pr : peers.values()) {
-            if (pr.voter && pr.recentActive) {
+        for (Map.Entry<NodeId, Progress> e : peers.entrySet()) {
+            if (membership.isVoter(e.getKey()) && e.getValue().recentActive) {
                 active++;
             }
-            pr.recentActive = false;
+            e.getValue().recentActive = false;
         }
         return active >= membership.quorum();
     }

@@ -15,9 +15,9 @@ import io.cairn.core.raft.RaftMessage.VoteResponse;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * One member of one Raft group, as a pure step function (etcd raft's {@code RawNode}).
@@ -43,15 +43,37 @@ public final class RaftNode {
     private Role role = Role.FOLLOWER;
     private NodeId leader;
     private Membership membership;
+    /**
+     * The membership at the end of the log: the applied one plus every config change after it,
+     * committed or not. Elections, and a leader's commit counting and check-quorum, count under
+     * it (dissertation §4.1), not under the applied one: a change can commit while the only node
+     * that knows it committed dies, and a quorum that only the new membership has (say, a
+     * promoted learner and one old voter) must still be able to elect and commit. Set when a
+     * (pre-)election starts and when a leader starts or proposes a change; stale otherwise.
+     */
+    private Membership quorumMembership;
     /** Index of the last config change in the log that is not yet applied (leader: refuse another). */
     private long pendingConfigIndex;
+    /**
+     * Protocol-aware recovery (Alagappan et al., FAST'18): 0, or the last index this node held
+     * before it cut its log at damaged data. Until entries up to here are committed and durable
+     * here again, the node does not campaign and votes only for candidates as up to date as its
+     * log before the cut; see {@link #withholdVotesUntil(long, long)}.
+     */
+    private long votesWithheldUntilIndex;
+    /** Term of the last entry held before the cut (with {@link #votesWithheldUntilIndex}). */
+    private long votesWithheldUntilTerm;
 
     private int electionElapsedTicks;
     private int heartbeatElapsedTicks;
     private int randomizedElectionTimeoutTicks;
+    /** Learner only: ticks since it last looked for its own promotion in its log; see timeToCampaign. */
+    private int learnerCampaignCheckTicks;
 
     /** Votes of the current (pre-)election; on a leader, replication state per peer. */
     private final ProgressTracker tracker;
+    /** Leader only: what each follower is sent next, and what its answers mean for its progress. */
+    private final Replicator replicator;
     private NodeId leadTransferee;
     /** Leader only: index of this term's no-op; the leader is ready once it is applied. MAX otherwise. */
     private long noopIndex = Long.MAX_VALUE;
@@ -79,9 +101,11 @@ public final class RaftNode {
         RaftStorage.InitialState init = Objects.requireNonNull(storage, "storage").initialState();
         HardState hs = init.hardState();
         this.log = new RaftLog(storage, hs.commit(), init.appliedIndex());
+        this.replicator = new Replicator(config, log, tracker, this::send);
         this.term = hs.term();
         this.votedFor = hs.votedFor();
         this.membership = init.membership();
+        this.quorumMembership = membership;
         this.lastHandedOutHardState = hardState();
         becomeFollower(term, null);
     }
@@ -103,7 +127,7 @@ public final class RaftNode {
         } else {
             // Capped so a learner that never campaigns cannot overflow the counter.
             electionElapsedTicks = Math.min(electionElapsedTicks + 1, 2 * config.electionTimeoutTicks());
-            if (promotable() && electionElapsedTicks >= randomizedElectionTimeoutTicks) {
+            if (electionElapsedTicks >= randomizedElectionTimeoutTicks && timeToCampaign()) {
                 electionElapsedTicks = 0;
                 startElection(false);
             }
@@ -115,7 +139,7 @@ public final class RaftNode {
         electionElapsedTicks++;
         if (electionElapsedTicks >= config.electionTimeoutTicks()) {
             electionElapsedTicks = 0;
-            if (config.checkQuorum() && !tracker.quorumActiveAndReset(membership)) {
+            if (config.checkQuorum() && !tracker.quorumActiveAndReset(quorumMembership)) {
                 // Dissertation §6.2: a leader cut off from a quorum steps down so clients stop
                 // talking to it; a majority elsewhere may already have a new leader.
                 becomeFollower(term, null);
@@ -129,15 +153,58 @@ public final class RaftNode {
                 leadTransferee = null;
             }
         }
-        for (Progress pr : tracker.peers().values()) {
-            if (pr.state == ProgressState.SNAPSHOT && ++pr.snapshotElapsedTicks >= config.electionTimeoutTicks()) {
-                // The snapshot or its acknowledgement was probably lost; probing again resends it.
-                pr.becomeProbe();
-            }
-        }
+        replicator.tick();
         if (heartbeatElapsedTicks >= config.heartbeatIntervalTicks()) {
             heartbeatElapsedTicks = 0;
-            broadcastHeartbeat();
+            replicator.broadcastHeartbeat(term, reads.round());
+        }
+    }
+
+    /**
+     * Protocol-aware recovery: this node cut its log because stored entries were damaged, and
+     * ({@code lastIndexBeforeCut}, {@code lastTermBeforeCut}) is the last entry it held before
+     * the cut. It may have acknowledged (and so helped commit) entries it no longer has, so its
+     * vote must not help elect a leader that lacks them. Until it holds, durably, committed
+     * entries up to that index (learned from a leader of its current term, or a snapshot), it
+     * never campaigns, and grants a vote or pre-vote only to a candidate whose log is at least
+     * as up to date as its log <em>before</em> the cut: the election restriction it would have
+     * applied had nothing been damaged, so the vote is exactly as safe as an intact node's, and a
+     * group whose quorum needs this node is not wedged when a candidate has everything. It
+     * still acknowledges appends it has persisted, so it counts toward commits. A leader steps
+     * down. A second cut during a repair keeps the higher index and the higher term of the two
+     * (stricter than either); an index of 0 or less changes nothing. Lifted at once if already
+     * satisfied.
+     */
+    public void withholdVotesUntil(long lastIndexBeforeCut, long lastTermBeforeCut) {
+        if (lastIndexBeforeCut <= 0) {
+            return;
+        }
+        votesWithheldUntilIndex = Math.max(votesWithheldUntilIndex, lastIndexBeforeCut);
+        votesWithheldUntilTerm = Math.max(votesWithheldUntilTerm, lastTermBeforeCut);
+        if (role != Role.FOLLOWER) {
+            becomeFollower(term, null);
+        }
+        maybeLiftVoteWithholding();
+    }
+
+    /**
+     * 0 when this node may vote and campaign; otherwise the index it must hold committed and
+     * durable first (see {@link #withholdVotesUntil(long, long)}). The driver clears its persisted
+     * marker once this reads 0.
+     */
+    public long votesWithheldUntil() {
+        return votesWithheldUntilIndex;
+    }
+
+    private void maybeLiftVoteWithholding() {
+        // Committed implies every entry this node ever acknowledged at or below the index is the
+        // committed one (a committed entry never changes), and stable means a crash keeps them.
+        // The commit index is learned only from a leader of the current term (capped at what
+        // matches it), or from the persisted commit capped at the log, which was true knowledge.
+        if (votesWithheldUntilIndex > 0 && log.commitIndex() >= votesWithheldUntilIndex
+                && log.stableIndex() >= votesWithheldUntilIndex) {
+            votesWithheldUntilIndex = 0;
+            votesWithheldUntilTerm = 0;
         }
     }
 
@@ -194,8 +261,11 @@ public final class RaftNode {
                 // answer and steps down; without it, check-quorum plus pre-vote could leave it
                 // sending forever while we ignore it.
                 send(new AppendResponse(config.groupId(), self, m.from(), term, false, 0, 0, 0));
-            } else if (m instanceof VoteRequest v && v.preVote()) {
-                send(new VoteResponse(config.groupId(), self, m.from(), term, true, false, log.commitIndex(), log.term(log.commitIndex())));
+            } else if (m instanceof VoteRequest v) {
+                // Raft Figure 2: a stale request is rejected with our term. A candidate we never
+                // ask (it is not a voter in our log yet) would otherwise never learn our term, and
+                // while it campaigns below it and we ignore it, no election can count both of us.
+                send(new VoteResponse(config.groupId(), self, m.from(), term, v.preVote(), false, log.commitIndex(), log.term(log.commitIndex())));
             }
             return;
         }
@@ -220,6 +290,7 @@ public final class RaftNode {
             case TimeoutNow t -> {
                 acceptLeader(t.from());
                 log.commitTo(Math.min(t.commit(), log.lastIndex()));
+                maybeLiftVoteWithholding();
                 if (promotable() && role != Role.LEADER) {
                     // Dissertation §3.10: the leader vouches for us, so skip pre-vote.
                     startElection(true);
@@ -254,11 +325,15 @@ public final class RaftNode {
         if (pendingConfigIndex > log.appliedIndex()) {
             return new Rejected(Rejection.CONFIG_CHANGE_PENDING, Optional.of(self));
         }
+        Membership next;
         try {
-            membership.apply(change);
+            next = membership.apply(change);
         } catch (IllegalArgumentException e) {
             return new Rejected(Rejection.INVALID_CONFIG_CHANGE, Optional.of(self));
         }
+        // Counted under from the moment it is in the log (see quorumMembership). Every earlier
+        // change is applied here (checked above), so the applied membership is the log's.
+        quorumMembership = next;
         ProposeResult.Accepted accepted = appendProposal(EntryType.CONFIG_CHANGE, data);
         pendingConfigIndex = accepted.index();
         return accepted;
@@ -285,7 +360,7 @@ public final class RaftNode {
         log.appendLocal(e);
         uncommitted.addLast(new long[] {e.index(), e.sizeBytes()});
         uncommittedBytes += e.sizeBytes();
-        broadcastAppend(false);
+        replicator.broadcastAppend(term, false);
         return new ProposeResult.Accepted(e.index(), e.term());
     }
 
@@ -310,7 +385,7 @@ public final class RaftNode {
         if (membership.quorum() <= 1 && membership.isVoter(self)) {
             readStates.addAll(reads.confirmed(membership, self));
         } else {
-            broadcastHeartbeat();
+            replicator.broadcastHeartbeat(term, reads.round());
         }
         return new ReadIndexResult.Pending(context);
     }
@@ -333,7 +408,7 @@ public final class RaftNode {
         if (pr.match == log.lastIndex()) {
             send(new TimeoutNow(config.groupId(), self, target, term, log.commitIndex()));
         } else {
-            sendAppend(target, pr, true);
+            replicator.sendAppend(term, target, pr, true);
         }
         return TransferResult.STARTED;
     }
@@ -351,6 +426,7 @@ public final class RaftNode {
             // The leader counts itself toward a quorum only for entries durable on its own disk.
             maybeCommitAndBroadcast();
         }
+        maybeLiftVoteWithholding();
     }
 
     /**
@@ -360,6 +436,7 @@ public final class RaftNode {
     public void snapshotApplied(SnapshotMetadata metadata) {
         Objects.requireNonNull(metadata, "metadata");
         log.snapshotInstalled(metadata);
+        maybeLiftVoteWithholding();
     }
 
     // ------------------------------------------------------------------ Ready
@@ -546,8 +623,32 @@ public final class RaftNode {
         return new HardState(term, votedFor, log.commitIndex());
     }
 
+    /**
+     * Whether an expired election timer should start an election. A learner looks into its log
+     * (see {@link #promotable()}) once per election timeout, not every tick; its election timer
+     * keeps running, because it also ends the leader lease in which vote requests are ignored.
+     */
+    private boolean timeToCampaign() {
+        if (!membership.isLearner(self)) {
+            return promotable();
+        }
+        if (++learnerCampaignCheckTicks < randomizedElectionTimeoutTicks) {
+            return false;
+        }
+        learnerCampaignCheckTicks = 0;
+        return promotable();
+    }
+
     private boolean promotable() {
-        return membership.isVoter(self) && !log.hasUnstableSnapshot();
+        // A repairing node must not lead either: its log may lack entries it acknowledged.
+        if (log.hasUnstableSnapshot() || votesWithheldUntilIndex != 0) {
+            return false;
+        }
+        // A learner whose promotion is in its log may already be a voter: the promotion can
+        // commit on the old voters and its committer die before anyone else learns that; then
+        // this node may be needed to make a quorum of the new voters (etcd lets learners vote
+        // for the same reason).
+        return membership.isVoter(self) || (membership.isLearner(self) && membershipAtLastIndex().isVoter(self));
     }
 
     private void setTerm(long newTerm) {
@@ -594,6 +695,7 @@ public final class RaftNode {
             // the same). We campaign once the driver has applied up to the commit index.
             return;
         }
+        quorumMembership = membershipAtLastIndex();
         if (config.preVote() && !transfer) {
             // Dissertation §9.6: ask first whether we could win, without raising anyone's term.
             reset();
@@ -635,6 +737,7 @@ public final class RaftNode {
         if (hasUnappliedConfigChanges()) {
             return;
         }
+        quorumMembership = membershipAtLastIndex();
         setTerm(term + 1);
         reset();
         role = Role.CANDIDATE;
@@ -647,7 +750,12 @@ public final class RaftNode {
     }
 
     private void requestVotes(long voteTerm, boolean preVote, boolean transfer) {
-        for (NodeId v : membership.voters()) {
+        // The log's voters count; the applied ones are asked as well (as before the log's
+        // membership counted), because every answer carries the voter's commit index, which
+        // can tell us that changes in our log committed (handleVoteResponse).
+        TreeSet<NodeId> voters = new TreeSet<>(membership.voters());
+        voters.addAll(quorumMembership.voters());
+        for (NodeId v : voters) {
             if (!v.equals(self)) {
                 send(new VoteRequest(config.groupId(), self, v, voteTerm, log.lastIndex(), log.lastTerm(), preVote, transfer));
             }
@@ -656,7 +764,7 @@ public final class RaftNode {
 
     /** Tallies votes; returns true if the election was decided (won or lost). */
     private boolean checkVotes() {
-        switch (tracker.tally(membership)) {
+        switch (tracker.tally(quorumMembership)) {
             case WON -> {
                 if (role == Role.PRE_CANDIDATE) {
                     becomeCandidate(false);
@@ -681,7 +789,8 @@ public final class RaftNode {
         reset();
         role = Role.LEADER;
         leader = self;
-        tracker.sync(membership, log.lastIndex() + 1);
+        quorumMembership = membershipAtLastIndex();
+        tracker.sync(membership, quorumMembership, log.lastIndex() + 1);
         // A config change of an earlier term may still be in the log uncommitted; refuse new
         // ones until it is applied so that at most one change is ever in flight.
         pendingConfigIndex = log.lastIndex();
@@ -689,10 +798,10 @@ public final class RaftNode {
         // an entry of its own term first; that commits everything before it.
         // The no-op carries the membership in effect at its position, so a node that joins with
         // no membership learns it by applying the log.
-        Entry noop = new Entry(term, log.lastIndex() + 1, EntryType.NOOP, membershipAtLastIndex().encode());
+        Entry noop = new Entry(term, log.lastIndex() + 1, EntryType.NOOP, quorumMembership.encode());
         log.appendLocal(noop);
         noopIndex = noop.index();
-        broadcastAppend(true);
+        replicator.broadcastAppend(term, true);
     }
 
     // ------------------------------------------------------------------ elections
@@ -701,7 +810,12 @@ public final class RaftNode {
         boolean canVote = Objects.equals(votedFor, v.from())
                 || (votedFor == null && leader == null)
                 || (v.preVote() && v.term() > term);
-        boolean grant = canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+        // A repairing node's log no longer shows every entry it acknowledged, so the election
+        // restriction checked against it could let a candidate win without a committed entry:
+        // it checks the candidate against its last entry from before the cut as well.
+        boolean grant = canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm())
+                && (votesWithheldUntilIndex == 0 || v.lastLogTerm() > votesWithheldUntilTerm
+                    || (v.lastLogTerm() == votesWithheldUntilTerm && v.lastLogIndex() >= votesWithheldUntilIndex));
         if (grant) {
             if (v.preVote()) {
                 send(new VoteResponse(config.groupId(), self, v.from(), v.term(), true, true, log.commitIndex(), log.term(log.commitIndex())));
@@ -757,6 +871,7 @@ public final class RaftNode {
                 log.appendFromLeader(entries);
             }
             log.commitTo(Math.min(a.commit(), lastNew));
+            maybeLiftVoteWithholding();
             // Raft's acknowledgement means "durable here": sending it before the fsync would let
             // the leader count a replica that a crash can still lose.
             messagesAfterPersist.add(new AppendResponse(config.groupId(), self, a.from(), term, true, lastNew, 0, 0));
@@ -769,7 +884,15 @@ public final class RaftNode {
     private void handleHeartbeat(Heartbeat h) {
         // The leader caps the commit at our known match, so these entries are the leader's.
         log.commitTo(Math.min(h.commit(), log.lastIndex()));
+        maybeLiftVoteWithholding();
         send(new HeartbeatResponse(config.groupId(), self, h.from(), term, h.readRound()));
+        if (h.commit() > log.lastIndex()) {
+            // The leader caps the commit it sends at what we acknowledged, so we lost acknowledged
+            // entries (a log cut at damaged data). Say so, or an idle leader never resends them.
+            long hintIndex = log.lastIndex();
+            send(new AppendResponse(config.groupId(), self, h.from(), term, false, h.commit(), hintIndex,
+                    log.term(hintIndex)));
+        }
     }
 
     private void handleSnapshot(InstallSnapshot s) {
@@ -782,6 +905,7 @@ public final class RaftNode {
         if (log.matchTerm(snap.index(), snap.term())) {
             // We already hold the snapshot's last entry, so our log covers it: just commit.
             log.commitTo(snap.index());
+            maybeLiftVoteWithholding();
         } else {
             log.restore(snap);
             membership = snap.metadata().membership();
@@ -802,41 +926,13 @@ public final class RaftNode {
         }
         pr.recentActive = true;
         if (!r.success()) {
-            if (r.index() == 0) {
-                return;
-            }
-            long hint = r.hintTerm() > 0 ? log.findConflictByTerm(r.hintIndex(), r.hintTerm()) : r.hintIndex();
-            if (pr.maybeDecrTo(r.index(), hint)) {
-                if (pr.state == ProgressState.REPLICATE) {
-                    pr.becomeProbe();
-                    pr.next = Math.max(Math.min(r.index(), hint + 1), pr.match + 1);
-                }
-                sendAppend(r.from(), pr, true);
-            }
+            replicator.rejected(term, r, pr);
             return;
         }
-        boolean updated = pr.maybeUpdate(r.index());
-        switch (pr.state) {
-            case PROBE -> pr.becomeReplicate();
-            case SNAPSHOT -> {
-                if (pr.match >= pr.pendingSnapshotIndex) {
-                    pr.becomeProbe();
-                    pr.becomeReplicate();
-                }
-            }
-            case REPLICATE -> { }
-        }
-        if (updated) {
+        if (replicator.acknowledged(r, pr)) {
             maybeCommitAndBroadcast();
         }
-        while (sendAppend(r.from(), pr, false)) {
-            // Pipeline until the in-flight window (messages, bytes) is full or nothing is left.
-        }
-        if (pr.sentCommit < Math.min(pr.match, log.commitIndex())) {
-            // The commit advanced while this follower's appends were in flight; tell it now
-            // rather than a heartbeat later, so followers apply promptly.
-            sendAppend(r.from(), pr, true);
-        }
+        replicator.sendFollowing(term, r.from(), pr);
         if (r.from().equals(leadTransferee) && pr.match == log.lastIndex()) {
             send(new TimeoutNow(config.groupId(), self, r.from(), term, log.commitIndex()));
         }
@@ -851,15 +947,7 @@ public final class RaftNode {
             return;
         }
         pr.recentActive = true;
-        pr.probeSent = false;
-        if (pr.state == ProgressState.REPLICATE && pr.isPaused(config.inflightMessagesMax(), config.inflightBytesMax())) {
-            pr.freeFirstOne();
-        }
-        if (pr.match < log.lastIndex()) {
-            // The follower is alive but behind: appends in flight may have been lost. An append
-            // at `next` either extends its log or is rejected, which drops us back to probing.
-            sendAppend(r.from(), pr, true, true);
-        }
+        replicator.heartbeatAnswered(term, r.from(), pr);
         if (r.from().equals(leadTransferee) && pr.match == log.lastIndex()) {
             // TimeoutNow may have been lost; repeat it while the transfer is pending.
             send(new TimeoutNow(config.groupId(), self, r.from(), term, log.commitIndex()));
@@ -872,7 +960,7 @@ public final class RaftNode {
 
     /** Commits by counting replicas of current-term entries only (§5.4.2); true if commit advanced. */
     private boolean maybeCommitAndBroadcast() {
-        long candidate = tracker.quorumMatch(membership, log.stableIndex());
+        long candidate = tracker.quorumMatch(quorumMembership, log.stableIndex());
         // Figure 8: an entry of an earlier term replicated on a majority can still be overwritten,
         // so only an entry of the current term may be committed by counting.
         if (candidate > log.commitIndex() && log.term(candidate) == term) {
@@ -880,67 +968,10 @@ public final class RaftNode {
             while (!uncommitted.isEmpty() && uncommitted.peekFirst()[0] <= candidate) {
                 uncommittedBytes -= uncommitted.pollFirst()[1];
             }
-            broadcastAppend(true);
+            replicator.broadcastAppend(term, true);
             return true;
         }
         return false;
-    }
-
-    private void broadcastAppend(boolean allowEmpty) {
-        for (Map.Entry<NodeId, Progress> e : tracker.peers().entrySet()) {
-            sendAppend(e.getKey(), e.getValue(), allowEmpty);
-        }
-    }
-
-    private void broadcastHeartbeat() {
-        long round = reads.round();
-        for (Map.Entry<NodeId, Progress> e : tracker.peers().entrySet()) {
-            Progress pr = e.getValue();
-            long commit = Math.min(pr.match, log.commitIndex());
-            send(new Heartbeat(config.groupId(), self, e.getKey(), term, commit, round));
-            pr.sentCommit = Math.max(pr.sentCommit, commit);
-        }
-    }
-
-    /** Sends the next append (or the snapshot) to one follower; false if nothing was sent. */
-    private boolean sendAppend(NodeId to, Progress pr, boolean allowEmpty) {
-        return sendAppend(to, pr, allowEmpty, false);
-    }
-
-    private boolean sendAppend(NodeId to, Progress pr, boolean allowEmpty, boolean evenWithInflight) {
-        if (pr.isPaused(config.inflightMessagesMax(), config.inflightBytesMax())) {
-            return false;
-        }
-        long prevIndex = pr.next - 1;
-        Invariants.check(prevIndex <= log.lastIndex(), "next index %s for %s beyond leader's last %s", pr.next, to, log.lastIndex());
-        long prevTerm = log.term(prevIndex);
-        if (pr.next < log.firstIndex() || (prevTerm == 0 && prevIndex > 0)) {
-            Snapshot snap = log.snapshot();
-            Invariants.check(snap.index() > 0, "follower %s needs index %s but there is no snapshot", to, pr.next);
-            pr.becomeSnapshot(snap.index());
-            send(new InstallSnapshot(config.groupId(), self, to, term, snap));
-            return false;
-        }
-        List<Entry> entries = pr.next <= log.lastIndex()
-                ? log.entries(pr.next, log.lastIndex() + 1, config.appendBytesMax())
-                : List.of();
-        if (entries.isEmpty() && (!allowEmpty || (pr.inflightMessages() > 0 && !evenWithInflight))) {
-            // With appends in flight the follower learns the commit index from their successors or
-            // the next heartbeat; an empty append overtaking them would only cause a rejection.
-            return false;
-        }
-        long bytes = 0;
-        for (Entry e : entries) {
-            bytes += e.sizeBytes();
-        }
-        send(new AppendRequest(config.groupId(), self, to, term, prevIndex, prevTerm, entries, log.commitIndex()));
-        pr.sentCommit = Math.max(pr.sentCommit, Math.min(log.commitIndex(), prevIndex + entries.size()));
-        if (!entries.isEmpty()) {
-            pr.sentEntries(entries.get(entries.size() - 1).index(), bytes);
-        } else if (pr.state == ProgressState.PROBE) {
-            pr.probeSent = true;
-        }
-        return !entries.isEmpty();
     }
 
     // ------------------------------------------------------------------ membership
@@ -960,8 +991,8 @@ public final class RaftNode {
     private void setMembership(Membership next) {
         membership = next;
         if (role == Role.LEADER) {
-            for (NodeId added : tracker.sync(membership, log.lastIndex() + 1)) {
-                sendAppend(added, tracker.get(added), true);
+            for (NodeId added : tracker.sync(membership, quorumMembership, log.lastIndex() + 1)) {
+                replicator.sendAppend(term, added, tracker.get(added), true);
             }
             if (!membership.isVoter(self)) {
                 // Dissertation §4.2.2: a removed leader steps down once the change is committed.
@@ -990,7 +1021,7 @@ public final class RaftNode {
         if (pr.match == log.lastIndex()) {
             send(new TimeoutNow(config.groupId(), self, best, term, log.commitIndex()));
         } else {
-            sendAppend(best, pr, true);
+            replicator.sendAppend(term, best, pr, true);
         }
     }
 

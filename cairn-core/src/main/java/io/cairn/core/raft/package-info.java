@@ -13,6 +13,7 @@
  * randomness is a {@link io.cairn.core.raft.RandomSource} passed in), and any knowledge of what
  * the application stores inside {@link io.cairn.core.raft.EntryType#NORMAL} entries.
  * Package-private classes hold the implementation (the log with its unstable tail, per-peer
- * progress, the read-index queue); only the types documented in {@code README-raft.md} are API.
+ * progress, the leader's replication flow control in {@code Replicator}, the read-index queue);
+ * only the types documented in {@code README-raft.md} are API.
  */
 package io.cairn.core.raft;

@@ -89,6 +89,17 @@ final class MemoryStorage implements RaftStorage {
         }
     }
 
+    /**
+     * Damage found in stored entries: the driver cuts the log just before the first damaged one.
+     * Unlike a Raft truncation this may cut committed entries (the node then repairs from peers).
+     */
+    void cutAtDamage(long fromIndex) {
+        Invariants.check(fromIndex > snapshot.index(), "damage at %s below snapshot %s", fromIndex, snapshot.index());
+        while (lastIndex() >= fromIndex) {
+            entries.remove(entries.size() - 1);
+        }
+    }
+
     void append(List<Entry> batch) {
         for (Entry e : batch) {
             Invariants.check(e.index() == lastIndex() + 1, "append %s after last %s leaves a gap or overlaps", e, lastIndex());

@@ -46,6 +46,46 @@ class RaftElectionTest {
     }
 
     @Test
+    void staleVoteRequestIsRejectedWithOurTermAndTheCandidateAdoptsIt() {
+        RaftNode voter = node(N2, false);
+        voter.step(new VoteRequest(RaftHarness.GROUP, N3, N2, 5, 0, 0, false, false));
+        voter.advance(voter.ready());
+        // A candidate campaigning below our term must learn our term, or it may never catch up
+        // with us (Raft Figure 2: the reply carries currentTerm).
+        voter.step(new VoteRequest(RaftHarness.GROUP, N1, N2, 3, 0, 0, false, false));
+        Ready rd = voter.ready();
+        assertThat(voter.term()).isEqualTo(5);
+        assertThat(rd.messages()).containsExactly(new VoteResponse(RaftHarness.GROUP, N2, N1, 5, false, false, 0, 0));
+
+        RaftNode candidate = node(N1, false);
+        candidate.campaign();
+        candidate.campaign();
+        candidate.campaign();
+        assertThat(candidate.term()).isEqualTo(3);
+        candidate.step(rd.messages().get(0));
+        assertThat(candidate.role()).isEqualTo(Role.FOLLOWER);
+        assertThat(candidate.term()).isEqualTo(5);
+    }
+
+    @Test
+    void aLearnerAnswersVoteRequestsOnceItsLeaderHasBeenQuietForAnElectionTimeout() {
+        // A candidate may count a learner whose promotion is in the candidate's log, so the
+        // learner's leader lease must expire like a voter's.
+        Membership m = new Membership(Set.of(N1, N2), Set.of(N3));
+        RaftConfig config = RaftConfig.defaults(RaftHarness.GROUP, N3).withPreVote(false);
+        RaftNode learner = new RaftNode(config, new MemoryStorage(m), RandomSource.seeded(7));
+        learner.step(new RaftMessage.Heartbeat(RaftHarness.GROUP, N1, N3, 1, 0, 0));
+        learner.advance(learner.ready());
+        for (int i = 0; i < 3 * config.electionTimeoutTicks(); i++) {
+            learner.tick();
+            assertThat(learner.role()).isEqualTo(Role.FOLLOWER);
+        }
+        learner.step(new VoteRequest(RaftHarness.GROUP, N2, N3, 2, 0, 0, false, false));
+        Ready rd = learner.ready();
+        assertThat(rd.messagesAfterPersist()).containsExactly(new VoteResponse(RaftHarness.GROUP, N3, N2, 2, false, true, 0, 0));
+    }
+
+    @Test
     void electionRestrictionRefusesCandidateWithShorterLog() {
         RaftHarness h = new RaftHarness("n1", "n2", "n3");
         h.elect("n1");

@@ -50,6 +50,15 @@ public interface Broker extends AutoCloseable {
     /** Committed offset and lag per topic/partition for a group; empty if the group committed nothing. */
     List<GroupOffset> describeGroup(String group);
 
+    /**
+     * The group's offsets for {@code GET /broker/groups/{group}}. A cluster node asks the other
+     * nodes and keeps each partition's leader's answer, so any node answers the same; with
+     * {@code thisNodeOnly} it reports its own replicas (what the other nodes ask for).
+     */
+    default CompletableFuture<List<GroupOffset>> groupOffsets(String group, boolean thisNodeOnly) {
+        return CompletableFuture.completedFuture(describeGroup(group));
+    }
+
     /** Why the node is not ready (logs still recovering, no metadata leader), or empty when ready. */
     Optional<String> notReadyReason();
 
@@ -68,5 +77,14 @@ public interface Broker extends AutoCloseable {
     record TopicDescription(TopicSpec spec, List<PartitionHandle.Status> partitions,
                             long dedupeWindowMs, long dedupeWindowKeysMax) {}
 
-    record GroupOffset(String topic, int partition, long committedOffset, long highWatermark, long lag) {}
+    /**
+     * @param fromLeader whether the partition's leader reported it (false: a follower's applied
+     *                   state, which may lag by a heartbeat when no leader answered)
+     */
+    record GroupOffset(String topic, int partition, long committedOffset, long highWatermark, long lag,
+                       boolean fromLeader) {
+        public GroupOffset(String topic, int partition, long committedOffset, long highWatermark, long lag) {
+            this(topic, partition, committedOffset, highWatermark, lag, true);
+        }
+    }
 }

@@ -160,7 +160,22 @@ final class StartCommand implements Callable<Integer> {
         description = "TRACE, DEBUG, INFO, WARN or ERROR. Default: ${DEFAULT-VALUE}.")
     String logLevel;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, order = 29, description = "Show this help and exit.")
+    @Option(names = "--cluster-id", defaultValue = "cairn", order = 29,
+        description = "Cluster id checked in every peer handshake; must match on all nodes. Default: ${DEFAULT-VALUE}.")
+    String clusterId;
+
+    @Option(names = "--join", arity = "0..1", fallbackValue = "true", defaultValue = "false", paramLabel = "BOOL", order = 30,
+        description = {"This node is being added to a running cluster (POST /cluster/nodes): it learns the",
+            "cluster's history from the metadata leader instead of bootstrapping from --peers.",
+            "CAIRN_JOIN=1 or join=true in the file do the same. Default: ${DEFAULT-VALUE}."})
+    String join;
+
+    @Option(names = "--leader-rebalance-delay-ms", defaultValue = "30000", order = 31,
+        description = {"How long a partition's preferred leader must be healthy and caught up before leadership",
+            "moves back to it (0 = only on POST /cluster/rebalance). Default: ${DEFAULT-VALUE}."})
+    long leaderRebalanceDelayMs;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, order = 32, description = "Show this help and exit.")
     boolean help;
 
     /** Turns the parsed options into a validated configuration; ConfigException on any inconsistency. */
@@ -198,7 +213,19 @@ final class StartCommand implements Callable<Integer> {
         b.ioThreads = ioThreads;
         b.maxConnections = maxConnections;
         b.logLevel = logLevel;
+        b.clusterId = clusterId;
+        b.join = parseBoolean("--join", join);
+        b.leaderRebalanceDelayMs = leaderRebalanceDelayMs;
         return b.build();
+    }
+
+    /** Accepts the spellings an environment variable or properties file uses for yes and no. */
+    static boolean parseBoolean(String flag, String v) {
+        return switch (v == null ? "" : v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off", "" -> false;
+            default -> throw new ConfigException(flag + " must be true or false (or 1/0), got '" + v + "'");
+        };
     }
 
     private static int toInt(String flag, long v) {

@@ -78,6 +78,7 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
     private final AtomicBoolean reconcileQueued = new AtomicBoolean();
     private volatile long reconciledTopicsVersion;
     private volatile String openFailure;
+    private volatile PeerHttp peerHttp;
 
     public ClusterBroker(NodeId self, Path dataDir, PartitionSettings settings, ReplicaFactory factory, RaftRouter router,
                          PeerTransport<RaftMessage> transport) {
@@ -89,6 +90,11 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
         this.transport = transport;
         this.dedupeWindowMs = settings.dedupeWindowMs();
         this.dedupeWindowKeys = settings.dedupeWindowKeysMax();
+    }
+
+    /** The client this node uses to ask other nodes for their replicas' group offsets. */
+    void usePeerHttp(PeerHttp http) {
+        this.peerHttp = http;
     }
 
     public void attach(MetadataGroup metadata) {
@@ -131,7 +137,7 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
         for (TopicMeta t : state.topics().values()) {
             LocalTopic local = topics.get(t.name());
             if (local != null && local.meta().topicId() == t.topicId()) {
-                if (!local.meta().equals(t)) topics.put(t.name(), new LocalTopic(t, local.handles()));
+                if (!local.meta().equals(t)) topics.put(t.name(), new LocalTopic(t, replaceMovedReplicas(local, t)));
                 continue;
             }
             if (local != null) drop(local);
@@ -146,6 +152,36 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
         }
         reconciledTopicsVersion++;
         openFailure = null;
+    }
+
+    /**
+     * Follows replica moves ({@link MetadataCommand.SetReplicas}): opens a replica newly placed
+     * here, closes and deletes one no longer placed here, and points remote handles at the new
+     * replica list. A new array, so readers of the old one never see a half-updated topic.
+     */
+    private PartitionHandle[] replaceMovedReplicas(LocalTopic local, TopicMeta t) throws IOException {
+        PartitionHandle[] handles = local.handles().clone();
+        for (int p = 0; p < t.partitions(); p++) {
+            List<String> before = local.meta().replicasOf(p);
+            List<String> now = t.replicasOf(p);
+            if (before.equals(now)) continue;
+            boolean here = handles[p] instanceof PartitionReplica;
+            if (now.contains(self.value())) {
+                if (!here) handles[p] = openReplica(t, p, topicsDir.resolve(t.name()));
+            } else {
+                if (here) {
+                    // The metadata records a move only after the partition's Raft group removed
+                    // this node, so nothing here is still needed: the other replicas hold it all.
+                    router.unregister(t.groupId(p));
+                    ((PartitionReplica) handles[p]).close();
+                    deleteTree(topicsDir.resolve(t.name()).resolve(Integer.toString(p)));
+                    log.info("replica of {}/{} moved away from this node; its files are deleted", t.name(), p);
+                }
+                int partition = p;
+                handles[p] = new RemotePartition(p, now, () -> redirectToReplica(t.name(), partition));
+            }
+        }
+        return handles;
     }
 
     private LocalTopic open(TopicMeta t) throws IOException {
@@ -168,27 +204,38 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
                 handles[p] = new RemotePartition(p, replicas, () -> redirectToReplica(t.name(), partition));
                 continue;
             }
-            Path pdir = dir.resolve(Integer.toString(p));
-            boolean fresh = !Files.exists(pdir);
-            Set<NodeId> voters = new HashSet<>();
-            for (String r : replicas) voters.add(NodeId.of(r));
-            GroupId group = GroupId.of(t.groupId(p));
-            PartitionReplica replica = factory.open(new PartitionSpec(t.name(), p, pdir, settings), group,
-                    new Membership(voters, Set.of()));
-            router.register(group.value(), replica::deliver);
-            handles[p] = replica;
-            if (fresh && replicas.get(0).equals(self.value()) && replicas.size() > 1) {
-                // The preferred leader campaigns at once so leaders start out spread as placed,
-                // instead of wherever the first election timeout happens to fire.
-                replica.withRaft(r -> {
-                    r.campaign();
-                    return null;
-                });
-            }
+            handles[p] = openReplica(t, p, dir);
         }
         log.info("opened topic {} (id {}): {} partitions, replicas here: {}", t.name(), t.topicId(), t.partitions(),
                 Stream.of(handles).filter(h -> h instanceof PartitionReplica).count());
         return new LocalTopic(t, handles);
+    }
+
+    private PartitionReplica openReplica(TopicMeta t, int p, Path dir) throws IOException {
+        List<String> replicas = t.replicasOf(p);
+        Path pdir = dir.resolve(Integer.toString(p));
+        boolean fresh = !Files.exists(pdir);
+        // A replica being added by a move is the one appended beyond the replication factor. It
+        // starts outside the group, as a joining node does for the metadata group, and learns the
+        // membership from the leader's log (or snapshot) once the leader adds it as a learner;
+        // counting itself a voter would let it campaign in a group that never admitted it.
+        boolean joining = replicas.size() > t.replicationFactor() && replicas.get(replicas.size() - 1).equals(self.value());
+        Set<NodeId> voters = new HashSet<>();
+        for (String r : replicas) voters.add(NodeId.of(r));
+        if (joining) voters.remove(self);
+        GroupId group = GroupId.of(t.groupId(p));
+        PartitionReplica replica = factory.open(new PartitionSpec(t.name(), p, pdir, settings), group,
+                new Membership(voters, Set.of()));
+        router.register(group.value(), replica::deliver);
+        if (fresh && !joining && replicas.get(0).equals(self.value()) && replicas.size() > 1) {
+            // The preferred leader campaigns at once so leaders start out spread as placed,
+            // instead of wherever the first election timeout happens to fire.
+            replica.withRaft(r -> {
+                r.campaign();
+                return null;
+            });
+        }
+        return replica;
     }
 
     private void drop(LocalTopic local) throws IOException {
@@ -212,12 +259,18 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
 
     /** A redirect to a node holding a replica: the first one this node is connected to, preferred leader first. */
     BrokerException redirectToReplica(String topic, int partition) {
+        return redirectToReplica(topic, partition, Set.of());
+    }
+
+    /** As {@link #redirectToReplica(String, int)}, never to a node in {@code except}. */
+    BrokerException redirectToReplica(String topic, int partition, Set<String> except) {
         LocalTopic t = topics.get(topic);
         MetadataGroup m = metadata;
         if (t == null || m == null) return new BrokerException.NotFound("topic_not_found", "no topic '" + topic + "'");
         List<String> replicas = t.meta().replicasOf(partition);
         String target = null;
         for (String r : replicas) {
+            if (except.contains(r)) continue;
             PeerStats s = transport.stats(r);
             if (s != null && s.connected()) {
                 target = r;
@@ -350,6 +403,7 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
         return t.handles()[partition];
     }
 
+    /** This node's replicas only; {@link #groupOffsets} gives the cluster-wide answer. */
     @Override
     public List<GroupOffset> describeGroup(String group) {
         List<GroupOffset> out = new ArrayList<>();
@@ -358,11 +412,69 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
                 if (!(h instanceof PartitionReplica)) continue;
                 long c = h.committedOffset(group);
                 if (c < 0) continue;
-                long hw = h.status().highWatermark();
-                out.add(new GroupOffset(t.meta().name(), h.status().partition(), c, hw, Math.max(0, hw - c - 1)));
+                PartitionHandle.Status st = h.status();
+                long hw = st.highWatermark();
+                out.add(new GroupOffset(t.meta().name(), st.partition(), c, hw, Math.max(0, hw - c - 1),
+                        self.value().equals(st.leaderId())));
             }
         }
         out.sort(Comparator.comparing(GroupOffset::topic).thenComparingInt(GroupOffset::partition));
+        return out;
+    }
+
+    /** How long one node may take to report its replicas' group offsets before it is left out. */
+    static final long GROUP_QUERY_TIMEOUT_MS = 3_000;
+
+    /**
+     * Asks every node for its replicas' offsets of the group (one request per node, in parallel)
+     * and keeps, per partition, the leader's answer: committed offsets are replicated through each
+     * partition's Raft group, so the leader's is the freshest. A partition whose leader did not
+     * answer keeps the highest offset a follower reported (offsets never move backwards), marked
+     * {@code from_leader: false}.
+     */
+    @Override
+    public CompletableFuture<List<GroupOffset>> groupOffsets(String group, boolean thisNodeOnly) {
+        List<GroupOffset> local = describeGroup(group);
+        MetadataGroup m = metadata;
+        PeerHttp http = peerHttp;
+        if (thisNodeOnly || m == null || http == null) return CompletableFuture.completedFuture(local);
+        List<CompletableFuture<List<GroupOffset>>> answers = new ArrayList<>();
+        answers.add(CompletableFuture.completedFuture(local));
+        String path = "/broker/groups/" + java.net.URLEncoder.encode(group, StandardCharsets.UTF_8) + "?scope=node";
+        for (NodeInfo n : m.state().nodes().values()) {
+            if (n.id().equals(self.value())) continue;
+            answers.add(http.send("GET", n.httpUrl() + path, null, java.time.Duration.ofMillis(GROUP_QUERY_TIMEOUT_MS))
+                    .thenApply(ClusterBroker::groupOffsetsFrom));
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            Map<String, GroupOffset> best = new java.util.TreeMap<>();
+            MetadataState state = m.state();
+            for (CompletableFuture<List<GroupOffset>> a : answers) {
+                for (GroupOffset o : a.join()) {
+                    TopicMeta t = state.topics().get(o.topic());
+                    if (t == null || o.partition() < 0 || o.partition() >= t.partitions()) continue;
+                    best.merge(o.topic() + "\u0000" + o.partition(), o, ClusterBroker::fresher);
+                }
+            }
+            List<GroupOffset> out = new ArrayList<>(best.values());
+            out.sort(Comparator.comparing(GroupOffset::topic).thenComparingInt(GroupOffset::partition));
+            return out;
+        });
+    }
+
+    private static GroupOffset fresher(GroupOffset a, GroupOffset b) {
+        if (a.fromLeader() != b.fromLeader()) return a.fromLeader() ? a : b;
+        if (a.committedOffset() != b.committedOffset()) return a.committedOffset() > b.committedOffset() ? a : b;
+        return a.highWatermark() >= b.highWatermark() ? a : b;
+    }
+
+    private static List<GroupOffset> groupOffsetsFrom(Optional<PeerHttp.Reply> reply) {
+        if (reply.isEmpty() || reply.get().status() != 200 || reply.get().body() == null) return List.of();
+        List<GroupOffset> out = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode p : reply.get().body().path("partitions")) {
+            out.add(new GroupOffset(p.path("topic").asText(), p.path("partition").asInt(-1), p.path("committed_offset").asLong(),
+                    p.path("high_watermark").asLong(), p.path("lag").asLong(), p.path("from_leader").asBoolean(false)));
+        }
         return out;
     }
 

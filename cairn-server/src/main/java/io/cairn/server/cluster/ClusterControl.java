@@ -10,7 +10,9 @@ import io.cairn.server.broker.BrokerException;
 import io.cairn.server.broker.ClusterView;
 import io.cairn.server.broker.PartitionHandle;
 import io.cairn.server.cluster.metadata.MetadataGroup;
-import io.cairn.server.cluster.metadata.NodeInfo;
+import io.cairn.server.cluster.metadata.MetadataState;
+import io.cairn.server.cluster.metadata.TopicMeta;
+import io.cairn.server.config.TokenSpec;
 import io.cairn.server.replica.PartitionReplica;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,20 +23,48 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The {@link ClusterView} of a cluster node: membership from the metadata group, leadership
- * transfer of this node's partitions (and of the metadata group).
+ * transfer of this node's partitions (and of the metadata group), node removal with replica
+ * moves ({@link NodeRemoval}, {@link ReplicaMove}) and leader balancing ({@link LeaderBalancer}).
  */
-public final class ClusterControl implements ClusterView {
+public final class ClusterControl implements ClusterView, AutoCloseable {
     /** How long a leadership transfer may take before it answers 504. */
     static final long TRANSFER_TIMEOUT_MS = 5_000;
+
+    /** How long a node asked to rebalance its own leaders may take to answer. */
+    static final long REBALANCE_NODE_TIMEOUT_MS = 3 * TRANSFER_TIMEOUT_MS;
 
     private final NodeId self;
     private final MetadataGroup metadata;
     private final ClusterBroker broker;
+    private final PeerHttp http;
+    private final NodeRemoval removal;
+    private final LeaderBalancer balancer;
 
-    public ClusterControl(NodeId self, MetadataGroup metadata, ClusterBroker broker) {
+    /**
+     * @param rebalanceDelayMs how long a preferred leader must be healthy before leadership moves
+     *                         back to it automatically; 0 = only on request
+     */
+    public ClusterControl(NodeId self, MetadataGroup metadata, ClusterBroker broker, List<TokenSpec> tokens,
+                          long rebalanceDelayMs) {
         this.self = self;
         this.metadata = metadata;
         this.broker = broker;
+        this.http = new PeerHttp(tokens);
+        broker.usePeerHttp(http);
+        this.removal = new NodeRemoval(self, metadata, http);
+        this.balancer = new LeaderBalancer(self, broker, metadata, this::move, rebalanceDelayMs);
+    }
+
+    /** Starts the background work: node removals (on the metadata leader) and leader balancing. */
+    public void start() {
+        removal.start();
+        balancer.start();
+    }
+
+    @Override
+    public void close() {
+        balancer.close();
+        removal.close();
     }
 
     @Override
@@ -105,7 +135,8 @@ public final class ClusterControl implements ClusterView {
         return CompletableFuture.allOf(moves.toArray(CompletableFuture[]::new));
     }
 
-    private CompletableFuture<Void> move(PartitionReplica r, String to) {
+    /** Transfers leadership of {@code r} (led here) to {@code to}, or to the best other voter when null. */
+    CompletableFuture<Void> move(PartitionReplica r, String to) {
         CompletableFuture<TransferResult> started = r.withRaft(raft -> {
             NodeId target = to != null ? NodeId.of(to)
                     : bestOtherVoter(raft.progress().stream().filter(p -> !p.node().equals(self)).toList());
@@ -165,7 +196,82 @@ public final class ClusterControl implements ClusterView {
     }
 
     @Override
-    public CompletableFuture<Void> removeNode(String id) {
-        return MembershipChanges.removeNode(metadata, broker, self, id);
+    public CompletableFuture<Removal> removeNode(String id) {
+        return MembershipChanges.removeNode(metadata, removal, self, id);
+    }
+
+    @Override
+    public Optional<RemovalProgress> removalProgress() {
+        return removal.progress().map(p -> new RemovalProgress(p.node(), p.partitionsRemaining(), p.current(), p.lastError()));
+    }
+
+    @Override
+    public CompletableFuture<Void> moveReplica(String topic, int partition, String from, String to) {
+        MetadataState s = metadata.state();
+        TopicMeta t = s.topics().get(topic);
+        if (t == null) return CompletableFuture.failedFuture(new BrokerException.NotFound("topic_not_found", "no topic '" + topic + "'"));
+        if (partition < 0 || partition >= t.partitions()) {
+            return CompletableFuture.failedFuture(new BrokerException.NotFound("partition_not_found",
+                    "topic '" + topic + "' has no partition " + partition));
+        }
+        // Only a move the metadata records may change the group, so the placement every node
+        // reads never disagrees with the Raft group for longer than one step of a removal.
+        if (!s.draining().contains(from) || !t.replicasOf(partition).contains(to) || from.equals(to)) {
+            return CompletableFuture.failedFuture(new BrokerException.Conflict("move_not_recorded", "the metadata on "
+                    + self + " records no move of " + topic + "/" + partition + " from " + from + " to " + to
+                    + " (replicas " + t.replicasOf(partition) + ", being removed " + s.draining() + "); moves are made by DELETE /cluster/nodes/{id}"));
+        }
+        PartitionHandle h = broker.partition(topic, partition);
+        String leader = h instanceof PartitionReplica r ? r.status().leaderId() : null;
+        if (leader != null && leader.equals(self.value())) {
+            return ReplicaMove.drive((PartitionReplica) h, self, NodeId.of(from), NodeId.of(to), broker::httpUrl);
+        }
+        if (leader != null) {
+            Optional<String> url = broker.httpUrl(NodeId.of(leader));
+            if (url.isPresent()) return CompletableFuture.failedFuture(new BrokerException.NotLeader(leader, url.get()));
+        }
+        // No replica here, or one that knows no leader: the new replica in particular hears
+        // nothing until the leader adds it, so ask a member of the group instead.
+        return CompletableFuture.failedFuture(broker.redirectToReplica(topic, partition, new java.util.HashSet<>(List.of(self.value(), to))));
+    }
+
+    @Override
+    public CompletableFuture<RebalanceResult> rebalance(boolean everyNode) {
+        CompletableFuture<RebalanceResult> local = balancer.rebalanceNow();
+        if (!everyNode) return local;
+        List<CompletableFuture<RebalanceResult>> all = new ArrayList<>();
+        all.add(local);
+        for (io.cairn.server.cluster.metadata.NodeInfo n : metadata.state().nodes().values()) {
+            if (n.id().equals(self.value())) continue;
+            all.add(http.send("POST", n.httpUrl() + "/cluster/rebalance?scope=node", null,
+                    java.time.Duration.ofMillis(REBALANCE_NODE_TIMEOUT_MS)).thenApply(reply -> fromReply(n.id(), reply)));
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<LeaderMove> moved = new ArrayList<>();
+            List<String> failed = new ArrayList<>();
+            List<String> unreachable = new ArrayList<>();
+            for (CompletableFuture<RebalanceResult> f : all) {
+                RebalanceResult r = f.join();
+                moved.addAll(r.moved());
+                failed.addAll(r.failed());
+                unreachable.addAll(r.unreachable());
+            }
+            return new RebalanceResult(moved, failed, unreachable);
+        });
+    }
+
+    private static RebalanceResult fromReply(String node, Optional<PeerHttp.Reply> reply) {
+        if (reply.isEmpty() || !reply.get().ok() || reply.get().body() == null) {
+            return new RebalanceResult(List.of(), List.of(), List.of(node));
+        }
+        com.fasterxml.jackson.databind.JsonNode b = reply.get().body();
+        List<LeaderMove> moved = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode m : b.path("moved")) {
+            moved.add(new LeaderMove(m.path("topic").asText(), m.path("partition").asInt(), m.path("from").asText(),
+                    m.path("to").asText()));
+        }
+        List<String> failed = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode f : b.path("failed")) failed.add(f.asText());
+        return new RebalanceResult(moved, failed, List.of());
     }
 }

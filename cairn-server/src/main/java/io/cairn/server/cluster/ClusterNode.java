@@ -38,10 +38,11 @@ import org.slf4j.LoggerFactory;
  * replays its log and reopens the replicas placed here), then bind HTTP. Close order is the
  * reverse, so no request meets a half-closed replica and no replica loses its transport early.
  *
- * <p>Environment: {@code CAIRN_CLUSTER_ID} (default {@code cairn}) is checked in every peer
- * handshake; {@code CAIRN_JOIN=1} starts a node that is being added to a running cluster
+ * <p>{@code --cluster-id} (default {@code cairn}) is checked in every peer handshake;
+ * {@code --join} starts a node that is being added to a running cluster
  * ({@code POST /cluster/nodes}): it learns the cluster's history from the metadata leader instead
- * of bootstrapping from {@code --peers}.
+ * of bootstrapping from {@code --peers}. Both are also environment variables and file keys, like
+ * every setting.
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
@@ -57,10 +58,13 @@ public final class ClusterNode implements AutoCloseable {
     private final HttpApi http;
     private final int httpPort;
     private final ClusterRetention retention;
+    private final ClusterControl control;
 
     private ClusterNode(FileChannel lockChannel, PeerTransport<RaftMessage> transport, Flusher metadataFlusher,
-                        MetadataGroup metadata, ClusterBroker broker, HttpApi http, int httpPort, ClusterRetention retention) {
+                        MetadataGroup metadata, ClusterBroker broker, HttpApi http, int httpPort, ClusterRetention retention,
+                        ClusterControl control) {
         this.retention = retention;
+        this.control = control;
         this.lockChannel = lockChannel;
         this.transport = transport;
         this.metadataFlusher = metadataFlusher;
@@ -72,8 +76,8 @@ public final class ClusterNode implements AutoCloseable {
 
     public static ClusterNode start(NodeConfig config) throws StartupException {
         NodeId self = NodeId.of(config.nodeId());
-        String clusterId = Optional.ofNullable(System.getenv("CAIRN_CLUSTER_ID")).filter(s -> !s.isBlank()).orElse("cairn");
-        boolean joining = "1".equals(System.getenv("CAIRN_JOIN")) || "true".equalsIgnoreCase(System.getenv("CAIRN_JOIN"));
+        String clusterId = config.clusterId();
+        boolean joining = config.join();
         List<NodeInfo> nodes = new ArrayList<>();
         for (Peer p : config.peers()) nodes.add(new NodeInfo(p.id(), p.peerHost(), p.peerPort(), p.httpBase()));
 
@@ -83,6 +87,7 @@ public final class ClusterNode implements AutoCloseable {
         MetadataGroup metadata = null;
         ClusterBroker broker = null;
         HttpApi http = null;
+        ClusterControl control = null;
         try {
             RaftRouter router = new RaftRouter();
             try {
@@ -121,7 +126,8 @@ public final class ClusterNode implements AutoCloseable {
             router.register(MetadataGroup.GROUP_ID.value(), metadata::onMessage);
             broker.attach(metadata);
 
-            http = new HttpApi(config, broker, metrics, new ClusterControl(self, metadata, broker));
+            control = new ClusterControl(self, metadata, broker, config.tokens(), config.leaderRebalanceDelayMs());
+            http = new HttpApi(config, broker, metrics, control);
             int port;
             try {
                 port = http.start();
@@ -133,11 +139,14 @@ public final class ClusterNode implements AutoCloseable {
                     config.host(), port, transport.port(), config.dataDir(), joining ? " (joining)" : "");
             ClusterRetention retention = new ClusterRetention(self, broker, System::currentTimeMillis);
             retention.start(config.retentionCheckMs());
-            return new ClusterNode(lock, transport, flusher, metadata, broker, http, port, retention);
+            control.start();
+            return new ClusterNode(lock, transport, flusher, metadata, broker, http, port, retention, control);
         } catch (StartupException e) {
+            if (control != null) control.close();
             closeAll(http, broker, metadata, flusher, transport, lock);
             throw e;
         } catch (Exception e) {
+            if (control != null) control.close();
             closeAll(http, broker, metadata, flusher, transport, lock);
             throw new StartupException("cannot start: " + e, e);
         }
@@ -208,6 +217,7 @@ public final class ClusterNode implements AutoCloseable {
     @Override
     public void close() {
         retention.close();
+        control.close();
         closeAll(http, broker, metadata, metadataFlusher, transport, lockChannel);
         log.info("cluster node stopped");
     }

@@ -5,10 +5,10 @@ import io.cairn.core.raft.ConfigChange;
 import io.cairn.core.raft.PeerProgress;
 import io.cairn.core.raft.RaftStatus;
 import io.cairn.server.broker.BrokerException;
+import io.cairn.server.broker.ClusterView;
 import io.cairn.server.cluster.metadata.MetadataCommand;
 import io.cairn.server.cluster.metadata.MetadataGroup;
 import io.cairn.server.cluster.metadata.MetadataState;
-import io.cairn.server.cluster.metadata.TopicMeta;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * learner of the metadata group, catches up, and is promoted to voter; a node is removed from the
  * metadata group and forgotten. Both run on the metadata leader (others answer 307 to it).
  *
- * <p>Limit: a node that still holds partition replicas cannot be removed yet (409); moving
- * replicas between nodes (partition membership changes) is not built.
+ * <p>A node that holds partition replicas is removed in the background by {@link NodeRemoval},
+ * which moves the replicas first.
  */
 final class MembershipChanges {
     private MembershipChanges() {}
@@ -53,6 +53,10 @@ final class MembershipChanges {
         if (metadata.state().nodes().containsKey(id) && isVoter(metadata, id)) {
             return CompletableFuture.completedFuture(null); // already a member: adding again is a no-op
         }
+        if (!metadata.state().draining().isEmpty()) {
+            return CompletableFuture.failedFuture(new BrokerException.Conflict("change_in_progress", "node "
+                    + metadata.state().draining().first() + " is being removed; add the node when that is done"));
+        }
         if (!inProgress.compareAndSet(false, true)) {
             return CompletableFuture.failedFuture(new BrokerException.Conflict("change_in_progress",
                     "another membership change is in progress; retry when it is done"));
@@ -70,22 +74,45 @@ final class MembershipChanges {
         return f.whenComplete((v, t) -> inProgress.set(false));
     }
 
-    static CompletableFuture<Void> removeNode(MetadataGroup metadata, ClusterBroker broker, NodeId self, String id) {
+    /**
+     * Removes node {@code id}. A node holding no replica leaves at once (answer {@code DONE}); one
+     * holding replicas is marked for removal ({@link MetadataCommand.DrainNode}) and {@link
+     * NodeRemoval} moves its replicas away and then removes it (answer {@code STARTED}: poll
+     * {@code GET /cluster}). Asking again while that runs answers {@code STARTED} again.
+     */
+    static CompletableFuture<ClusterView.Removal> removeNode(MetadataGroup metadata, NodeRemoval removal, NodeId self,
+                                                             String id) {
         // Checked on the leader, whose state is the freshest: a follower may not have applied a
         // topic deletion that the leader already acknowledged.
-        if (!metadata.isLeader()) return metadata.requireLeader();
+        if (!metadata.isLeader()) {
+            // requireLeader fails with the 307 to the leader (or 503); should this node have just
+            // become leader instead, the client's retry lands here again.
+            return metadata.requireLeader().thenApply(v -> {
+                throw new BrokerException.Unavailable("leader_changing", "the metadata leadership is changing; retry", 200);
+            });
+        }
         MetadataState s = metadata.state();
         if (!s.nodes().containsKey(id)) {
             return CompletableFuture.failedFuture(new BrokerException.NotFound("node_not_found", "no node " + id));
         }
-        for (TopicMeta t : s.topics().values()) {
-            for (int p = 0; p < t.partitions(); p++) {
-                if (t.replicasOf(p).contains(id)) {
-                    return CompletableFuture.failedFuture(new BrokerException.Conflict("node_in_use", "node " + id
-                            + " still holds a replica of " + t.name() + "/" + p
-                            + "; moving replicas off a node is not supported yet, delete or recreate those topics first"));
-                }
+        if (s.draining().contains(id)) return CompletableFuture.completedFuture(ClusterView.Removal.STARTED);
+        if (!s.draining().isEmpty()) {
+            return CompletableFuture.failedFuture(new BrokerException.Conflict("change_in_progress", "node "
+                    + s.draining().first() + " is being removed; remove one node at a time (see GET /cluster)"));
+        }
+        if (!s.partitionsOn(id).isEmpty()) {
+            if (inProgress.get()) {
+                return CompletableFuture.failedFuture(new BrokerException.Conflict("change_in_progress",
+                        "another membership change is in progress; retry when it is done"));
             }
+            return metadata.propose(new MetadataCommand.DrainNode(id)).thenApply(r -> {
+                if (r.error() != null) {
+                    throw r.error().equals("node_not_found") ? new BrokerException.NotFound(r.error(), r.message())
+                            : new BrokerException.Conflict(r.error(), r.message());
+                }
+                removal.kick();
+                return ClusterView.Removal.STARTED;
+            });
         }
         if (!inProgress.compareAndSet(false, true)) {
             return CompletableFuture.failedFuture(new BrokerException.Conflict("change_in_progress",
@@ -113,7 +140,7 @@ final class MembershipChanges {
                         if (r.error() != null) throw new BrokerException.Conflict(r.error(), r.message());
                     });
         }
-        return f.whenComplete((v, t) -> inProgress.set(false));
+        return f.whenComplete((v, t) -> inProgress.set(false)).thenApply(v -> ClusterView.Removal.DONE);
     }
 
     private static boolean isMember(MetadataGroup m, String id) {
@@ -138,7 +165,7 @@ final class MembershipChanges {
                 f.complete(null);
             } else if (System.nanoTime() > deadline) {
                 f.completeExceptionally(new BrokerException.OutcomeUnknown("node " + node + " did not catch up within "
-                        + CATCH_UP_TIMEOUT_MS + " ms; it stays a learner (is it running with CAIRN_JOIN=1?)"));
+                        + CATCH_UP_TIMEOUT_MS + " ms; it stays a learner (was it started with --join?)"));
             } else {
                 CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS).execute(check[0]);
             }

@@ -37,6 +37,11 @@ import java.util.List;
  * @param ioThreads               HTTP event-loop threads (0 = one per core)
  * @param maxConnections          open HTTP connections accepted at once
  * @param logLevel                root log level
+ * @param clusterId               checked in every peer handshake; nodes of another cluster are refused
+ * @param join                    this node is being added to a running cluster ({@code POST /cluster/nodes}):
+ *                                it learns the history from the metadata leader instead of bootstrapping
+ * @param leaderRebalanceDelayMs  how long a partition's preferred leader must be healthy and caught up
+ *                                before leadership moves back to it (0 = only on {@code POST /cluster/rebalance})
  */
 public record NodeConfig(
     String host, int port, Path dataDir, String nodeId, int peerPort, List<Peer> peers,
@@ -44,7 +49,8 @@ public record NodeConfig(
     int maxRecordBytes, int maxBodyBytes, int maxBatchRecords, int maxIdempotencyKeyBytes,
     int maxConsumeRecords, long maxConsumeBytes, long maxWaitMs, long maxTimeoutMs,
     long dedupeWindowMs, long dedupeWindowKeys, Acks defaultAcks, long defaultTimeoutMs,
-    long retentionCheckMs, long sseHeartbeatMs, int ioThreads, int maxConnections, String logLevel) {
+    long retentionCheckMs, long sseHeartbeatMs, int ioThreads, int maxConnections, String logLevel,
+    String clusterId, boolean join, long leaderRebalanceDelayMs) {
 
     public static final int DEFAULT_PORT = 1109;
     public static final long MIB = 1024 * 1024;
@@ -102,6 +108,9 @@ public record NodeConfig(
         public int ioThreads = 0;
         public int maxConnections = 10_000;
         public String logLevel = "INFO";
+        public String clusterId = "cairn";
+        public boolean join = false;
+        public long leaderRebalanceDelayMs = 30_000;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -176,11 +185,18 @@ public record NodeConfig(
             if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(logLevel.toUpperCase(java.util.Locale.ROOT))) {
                 throw new ConfigException("--log-level '" + logLevel + "' is not one of TRACE, DEBUG, INFO, WARN, ERROR");
             }
+            if (!Peer.NODE_ID.matcher(clusterId).matches()) {
+                throw new ConfigException("--cluster-id '" + clusterId + "' must match [A-Za-z0-9._-]{1,64}");
+            }
+            if (join && peers.size() < 2) {
+                throw new ConfigException("--join needs --peers naming the running cluster's nodes and this one");
+            }
+            requireMin("--leader-rebalance-delay-ms", leaderRebalanceDelayMs, 0);
             return new NodeConfig(host, port, dataDir, nodeId, peerPort, peers, tokens, maxDiskBytes, segmentBytes,
                 segmentMs, maxRecordBytes, maxBodyBytes, maxBatchRecords, maxIdempotencyKeyBytes, maxConsumeRecords,
                 maxConsumeBytes, maxWaitMs, maxTimeoutMs, dedupeWindowMs, dedupeWindowKeys, defaultAcks,
                 defaultTimeoutMs, retentionCheckMs, sseHeartbeatMs, ioThreads, maxConnections,
-                logLevel.toUpperCase(java.util.Locale.ROOT));
+                logLevel.toUpperCase(java.util.Locale.ROOT), clusterId, join, leaderRebalanceDelayMs);
         }
 
         private static String ids(List<Peer> peers) {

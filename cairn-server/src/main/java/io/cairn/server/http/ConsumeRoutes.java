@@ -96,29 +96,37 @@ final class ConsumeRoutes {
                 .put("advanced", r.advanced())));
     }
 
+    /** {@code scope=node}: only this node's replicas (what cluster nodes ask each other); default: the whole cluster. */
     CompletableFuture<Response> group(Exchange ex) {
         String group = ApiContext.group(ex.path("group"));
-        var offsets = api.broker().describeGroup(group).stream()
-            .filter(o -> ex.principal.admin() || ex.principal.allows(Auth.Action.CONSUME, o.topic()))
-            .toList();
-        if (offsets.isEmpty()) {
-            throw new ApiException(HttpResponseStatus.NOT_FOUND, "group_not_found",
-                "group '" + group + "' has no committed offsets" + (api.config().tokens().isEmpty() ? ""
-                : " on topics this token may consume"));
+        String scope = ex.param("scope");
+        if (scope != null && !scope.equals("node") && !scope.equals("cluster")) {
+            throw ApiException.badRequest("invalid_scope", "scope must be 'node' or 'cluster'");
         }
-        ObjectNode body = Response.okBody().put("group", group);
-        var arr = body.putArray("partitions");
-        long total = 0;
-        for (var o : offsets) {
-            arr.addObject()
-                .put("topic", o.topic())
-                .put("partition", o.partition())
-                .put("committed_offset", o.committedOffset())
-                .put("high_watermark", o.highWatermark())
-                .put("lag", o.lag());
-            total += o.lag();
-        }
-        body.put("total_lag", total);
-        return CompletableFuture.completedFuture(Response.ok(body));
+        return api.broker().groupOffsets(group, "node".equals(scope)).thenApply(all -> {
+            var offsets = all.stream()
+                .filter(o -> ex.principal.admin() || ex.principal.allows(Auth.Action.CONSUME, o.topic()))
+                .toList();
+            if (offsets.isEmpty()) {
+                throw new ApiException(HttpResponseStatus.NOT_FOUND, "group_not_found",
+                    "group '" + group + "' has no committed offsets" + (api.config().tokens().isEmpty() ? ""
+                    : " on topics this token may consume"));
+            }
+            ObjectNode body = Response.okBody().put("group", group);
+            var arr = body.putArray("partitions");
+            long total = 0;
+            for (var o : offsets) {
+                arr.addObject()
+                    .put("topic", o.topic())
+                    .put("partition", o.partition())
+                    .put("committed_offset", o.committedOffset())
+                    .put("high_watermark", o.highWatermark())
+                    .put("lag", o.lag())
+                    .put("from_leader", o.fromLeader());
+                total += o.lag();
+            }
+            body.put("total_lag", total);
+            return Response.ok(body);
+        });
     }
 }

@@ -37,6 +37,8 @@ public final class HttpApi implements AutoCloseable {
             .add(POST, "/cluster/transfer-leadership", Access.ADMIN, Body.JSON, none, node::transferLeadership)
             .add(POST, "/cluster/nodes", Access.ADMIN, Body.JSON, none, node::addNode)
             .add(DELETE, "/cluster/nodes/{id}", Access.ADMIN, Body.NONE, none, node::removeNode)
+            .add(POST, "/cluster/rebalance", Access.ADMIN, Body.NONE, Set.of("scope"), node::rebalance)
+            .add(POST, "/cluster/partitions/move", Access.ADMIN, Body.JSON, none, node::moveReplica)
             .add(POST, "/broker/topics", Access.ADMIN, Body.JSON, none, topics::create)
             .add(GET, "/broker/topics", Access.AUTHENTICATED, Body.NONE, none, topics::list)
             .add(GET, "/broker/topics/{topic}", Access.AUTHENTICATED, Body.NONE, none, topics::describe)
@@ -50,7 +52,7 @@ public final class HttpApi implements AutoCloseable {
             .add(GET, "/broker/stream/{topic}/{group}/{partition}", Access.CONSUME_TOPIC, Body.NONE,
                 Set.of("offset", "encoding"), stream::open)
             .add(POST, "/broker/commit", Access.AUTHENTICATED, Body.JSON, none, consume::commit)
-            .add(GET, "/broker/groups/{group}", Access.AUTHENTICATED, Body.NONE, none, consume::group)
+            .add(GET, "/broker/groups/{group}", Access.AUTHENTICATED, Body.NONE, Set.of("scope"), consume::group)
             .add(POST, "/broker/retention", Access.ADMIN, Body.JSON, none, topics::setRetention)
             .add(POST, "/broker/delete-before", Access.ADMIN, Body.JSON, none, topics::deleteBefore)
             .add(POST, "/bench/noop", Access.AUTHENTICATED, Body.RAW, none, node::benchNoop);

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 final class NodeRoutes {
     private static final Set<String> TRANSFER_FIELDS = Set.of("topic", "partition", "to");
     private static final Set<String> ADD_NODE_FIELDS = Set.of("id", "peer_address", "http_url");
+    private static final Set<String> MOVE_FIELDS = Set.of("topic", "partition", "from", "to");
     /** Membership changes wait for replicas to move; this bounds how long a client waits. */
     static final long CLUSTER_CHANGE_TIMEOUT_MS = 120_000;
 
@@ -60,6 +61,15 @@ final class NodeRoutes {
                 .put("http_url", n.httpUrl());
         }
         body.putObject("metadata").put("leader", c.metadataLeaderId()).put("term", c.metadataTerm());
+        var removal = c.removalProgress();
+        if (removal.isPresent()) {
+            var p = removal.get();
+            body.putObject("removal").put("node", p.node()).put("state", "moving_replicas")
+                .put("partitions_remaining", p.partitionsRemaining()).put("current", p.current())
+                .put("last_error", p.lastError());
+        } else {
+            body.putNull("removal");
+        }
         var parts = body.putArray("partitions");
         for (TopicSpec t : api.broker().listTopics()) {
             for (int p = 0; p < t.partitions(); p++) {
@@ -108,8 +118,47 @@ final class NodeRoutes {
             Json.requireString(req, "http_url")));
     }
 
+    /** 200 when the node is gone; 202 while its replicas move (progress under {@code removal} in {@code GET /cluster}). */
     CompletableFuture<Response> removeNode(Exchange ex) {
-        return done(api.cluster().removeNode(ex.path("id")));
+        String id = ex.path("id");
+        return api.cluster().removeNode(id).orTimeout(CLUSTER_CHANGE_TIMEOUT_MS, TimeUnit.MILLISECONDS).thenApply(r -> {
+            ObjectNode body = Response.okBody().put("node", id);
+            if (r == ClusterView.Removal.DONE) {
+                return Response.ok(body.put("state", "removed"));
+            }
+            body.put("state", "moving_replicas");
+            api.cluster().removalProgress().ifPresent(p -> body.put("partitions_remaining", p.partitionsRemaining()));
+            body.put("progress", "GET /cluster shows 'removal' until the node is gone");
+            return Response.json(HttpResponseStatus.ACCEPTED, body);
+        });
+    }
+
+    CompletableFuture<Response> moveReplica(Exchange ex) {
+        ObjectNode req = Json.object(ex.body, MOVE_FIELDS);
+        String topic = Json.requireString(req, "topic");
+        int partition = (int) Json.requireLong(req, "partition", 0, Integer.MAX_VALUE);
+        return done(api.cluster().moveReplica(topic, partition, Json.requireString(req, "from"), Json.requireString(req, "to")));
+    }
+
+    /** {@code scope=node}: only the partitions this node leads; default: every node's. */
+    CompletableFuture<Response> rebalance(Exchange ex) {
+        String scope = ex.param("scope");
+        if (scope != null && !scope.equals("node") && !scope.equals("cluster")) {
+            throw ApiException.badRequest("invalid_scope", "scope must be 'node' or 'cluster'");
+        }
+        boolean everyNode = !"node".equals(scope);
+        return api.cluster().rebalance(everyNode).orTimeout(CLUSTER_CHANGE_TIMEOUT_MS, TimeUnit.MILLISECONDS).thenApply(r -> {
+            ObjectNode body = Response.okBody();
+            var moved = body.putArray("moved");
+            for (ClusterView.LeaderMove m : r.moved()) {
+                moved.addObject().put("topic", m.topic()).put("partition", m.partition()).put("from", m.from()).put("to", m.to());
+            }
+            var failed = body.putArray("failed");
+            r.failed().forEach(failed::add);
+            var unreachable = body.putArray("unreachable");
+            r.unreachable().forEach(unreachable::add);
+            return Response.ok(body);
+        });
     }
 
     private static CompletableFuture<Response> done(CompletableFuture<Void> change) {

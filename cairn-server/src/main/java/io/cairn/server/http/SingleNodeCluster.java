@@ -56,7 +56,7 @@ public final class SingleNodeCluster implements ClusterView {
     }
 
     @Override
-    public CompletableFuture<Void> removeNode(String id) {
+    public CompletableFuture<Removal> removeNode(String id) {
         return refuse("removing a node");
     }
 }

@@ -58,6 +58,11 @@ public final class NodeMetrics {
         .classicOnly().classicUpperBounds(LATENCY_BOUNDS_SECONDS)
         .register(registry);
 
+    private final Counter replicaRepairs = Counter.builder()
+        .name("cairn_replica_repairs_total")
+        .help("Times a replica found damaged stored data, cut its log before it and began refilling it from its peers")
+        .register(registry);
+
     private final StageTimings stageTiming = register(new StageTimings());
 
     private final Counter bytesIn = Counter.builder()
@@ -100,6 +105,11 @@ public final class NodeMetrics {
     /** Called by the replica layer when a batch meets its write concern on the replicas. */
     public void recordReplicationNanos(long nanos) {
         replicationLatency.observe(nanos / NANOS_PER_SECOND);
+    }
+
+    /** Called by the replica layer when it starts repairing a damaged log from its peers. */
+    public void recordReplicaRepair() {
+        replicaRepairs.inc();
     }
 
     public void recordRequest(String route, String method, int status, long nanos) {

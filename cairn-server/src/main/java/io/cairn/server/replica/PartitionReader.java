@@ -7,6 +7,7 @@ import io.cairn.core.raft.EntryType;
 import io.cairn.server.broker.BrokerException;
 import io.cairn.server.broker.PartitionHandle.ConsumeResult;
 import io.cairn.server.broker.PartitionHandle.StoredRecord;
+import io.cairn.storage.CorruptLogException;
 import io.cairn.storage.LogEntry;
 import io.cairn.storage.OutOfRangeException;
 import io.cairn.storage.SegmentLog;
@@ -48,6 +49,8 @@ final class PartitionReader {
     private final ExecutorService readers;
     private final ScheduledExecutorService timer;
     private final int waitersMax;
+    /** Told when a read finds damaged data; returns the error to answer with (it may start a repair). */
+    private final java.util.function.Function<CorruptLogException, BrokerException> onDamage;
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiterCount = new AtomicInteger();
     private volatile long highWatermark;
@@ -55,7 +58,8 @@ final class PartitionReader {
     private volatile boolean closed;
 
     PartitionReader(int partition, SegmentLog log, ExecutorService readers, ScheduledExecutorService timer,
-                    int waitersMax) {
+                    int waitersMax, java.util.function.Function<CorruptLogException, BrokerException> onDamage) {
+        this.onDamage = onDamage;
         this.partition = partition;
         this.log = log;
         this.readers = readers;
@@ -229,6 +233,9 @@ final class PartitionReader {
             // Retention deleted the segment between the log-start check and the read.
             long newStart = Math.max(logStart, log.logStartOffset());
             return new ConsumeResult(List.of(), newStart, hw, newStart, true);
+        } catch (CorruptLogException e) {
+            // Never skipped and never served: the CRC check caught it before any record left.
+            throw onDamage.apply(e);
         } catch (IOException e) {
             throw new BrokerException.StorageFailed("reading partition " + partition + " at offset " + next
                     + " failed: " + e.getMessage());

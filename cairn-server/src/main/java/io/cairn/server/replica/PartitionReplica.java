@@ -34,9 +34,12 @@ import io.cairn.core.raft.SnapshotMetadata;
 import io.cairn.server.broker.BrokerException;
 import io.cairn.server.broker.PartitionFactory.PartitionSpec;
 import io.cairn.server.broker.PartitionHandle;
+import io.cairn.storage.CorruptLogException;
 import io.cairn.storage.Deletion;
 import io.cairn.storage.DiskFullException;
+import io.cairn.storage.LogClosedException;
 import io.cairn.storage.LogConfig;
+import io.cairn.storage.LogDamage;
 import io.cairn.storage.SegmentLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +47,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -123,6 +127,9 @@ public final class PartitionReplica implements PartitionHandle {
     private final SnapshotKeeper snapshots;
     private final RaftLogView view;
     private final PartitionReader reader;
+    private final RepairMarker repairMarker;
+    /** The founding membership, restored when a repair leaves no snapshot to take it from. */
+    private final Membership bootstrapMembership;
 
     // ---- owned by the group thread ----
     private RaftNode raft;
@@ -177,6 +184,12 @@ public final class PartitionReplica implements PartitionHandle {
     private NodeId refusalLeader;
     private long refusalTerm = -1;
     private long ticks;
+    /**
+     * Null, or the repair under way as in {@code repair-state}: the last entry before the cut,
+     * which this replica withholds its vote against until it holds it again (see
+     * {@link ReplicaRepair}). Group thread.
+     */
+    private RepairMarker.State repair;
 
     // ---- shared with callers ----
     private final ProduceQueue produceQueue;
@@ -196,6 +209,10 @@ public final class PartitionReplica implements PartitionHandle {
     private volatile boolean closed;
     /** Set when a log write hit ENOSPC; cleared when entries are appended again. */
     private volatile boolean diskFull;
+    /** True while another member holds this group's log, so damage here can be repaired from it. */
+    private volatile boolean repairable;
+    /** At most one repair request queued on the group thread; more would only rescan the same segment. */
+    private final AtomicBoolean repairRequested = new AtomicBoolean();
     /**
      * Null while this replica may serve leader reads (a group's resume point, commits): it leads
      * and has applied its term's no-op, so its state machine holds every committed group offset.
@@ -208,7 +225,8 @@ public final class PartitionReplica implements PartitionHandle {
 
     private PartitionReplica(ReplicaRuntime rt, PartitionSpec spec, GroupId groupId, SegmentLog log,
                              FileStore fileStore, SnapshotKeeper snapshots, HardStateFile hardStateFile,
-                             RaftLogView view, PartitionStateMachine sm, HardState persistedHardState) {
+                             RaftLogView view, PartitionStateMachine sm, HardState persistedHardState,
+                             Membership bootstrapMembership, RepairMarker repairMarker, RepairMarker.State repair) {
         this.rt = rt;
         this.spec = spec;
         this.topic = spec.topic();
@@ -225,10 +243,14 @@ public final class PartitionReplica implements PartitionHandle {
         this.view = view;
         this.sm = sm;
         this.persistedHardState = persistedHardState;
+        this.bootstrapMembership = bootstrapMembership;
+        this.repairMarker = repairMarker;
+        this.repair = repair;
         this.awaiting = new AwaitingWrites(partition, rt.metrics);
         this.produceQueue = new ProduceQueue(rt.options.produceQueueRequestsMax(), rt.options.produceQueueBytesMax());
         snapshots.restoredAt(sm.appliedIndex());
-        this.reader = new PartitionReader(partition, log, rt.readers, rt.timer, rt.options.consumeWaitersMax());
+        this.reader = new PartitionReader(partition, log, rt.readers, rt.timer, rt.options.consumeWaitersMax(),
+                this::damageFoundByRead);
         for (Map.Entry<String, Long> g : sm.groupOffsets().entrySet()) {
             committedOffsets.put(g.getKey(), g.getValue());
         }
@@ -273,6 +295,8 @@ public final class PartitionReplica implements PartitionHandle {
             Invariants.check(sm.appliedIndex() <= log.lastIndex() || sm.appliedIndex() == raftMeta.index(),
                     "%s: state applied up to index %s but the log ends at %s", spec.dir(), sm.appliedIndex(), log.lastIndex());
             HardState hs = hardStateFile.read().orElse(HardState.EMPTY);
+            RepairMarker repairMarker = new RepairMarker(spec.dir());
+            RepairMarker.State repair = repairMarker.read().orElse(null);
             HardState initialHs = initialHardState(hs, sm.appliedIndex(), Math.max(log.lastIndex(), raftMeta.index()));
             RaftLogView view = new RaftLogView(log, raftSnapshotFile, raftMeta,
                     new InitialState(initialHs, membership, sm.appliedIndex()));
@@ -280,8 +304,10 @@ public final class PartitionReplica implements PartitionHandle {
             long t2 = System.nanoTime();
             long restoredIndex = source.map(Snapshot::index).orElse(0L);
             long toReplay = Math.max(0, log.lastIndex() - restoredIndex);
-            PartitionReplica r = new PartitionReplica(rt, spec, groupId, log, store, snapshots, hardStateFile, view, sm, hs);
+            PartitionReplica r = new PartitionReplica(rt, spec, groupId, log, store, snapshots, hardStateFile, view, sm, hs,
+                    bootstrap, repairMarker, repair);
             r.start(membership);
+            r.scheduleScrub();
             long t3 = System.nanoTime();
             LOG.info("opened {}/{} in {} ms: log tail check {} ms, state restore {} ms (index {}), replay of {} entries "
                             + "and election {} ms; high watermark {}", spec.topic(), spec.partition(), (t3 - t0) / 1_000_000,
@@ -310,6 +336,13 @@ public final class PartitionReplica implements PartitionHandle {
         thread.execute(() -> {
             try {
                 raft = new RaftNode(raftConfig, view, random);
+                if (repair != null) {
+                    // A repair was under way when the node stopped: the restriction survives restarts.
+                    LOG.warn("{}: resuming the repair of a damaged log; votes withheld until entry {} is committed here",
+                            this, repair.untilIndex());
+                    raft.withholdVotesUntil(repair.untilIndex(), repair.untilTerm());
+                }
+                repairable = hasPeers(membership);
                 thread.register(this);
                 log.setDurableListener(durable -> {
                     sendDurableMessages(false);
@@ -348,6 +381,15 @@ public final class PartitionReplica implements PartitionHandle {
 
     private boolean isSingleVoter(Membership m) {
         return m.voters().size() == 1 && m.isVoter(self);
+    }
+
+    private boolean hasPeers(Membership m) {
+        for (NodeId n : m.all()) {
+            if (!n.equals(self)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // =====================================================================================
@@ -613,7 +655,13 @@ public final class PartitionReplica implements PartitionHandle {
             }
         }
         ticks++;
-        raft.tick();
+        try {
+            raft.tick();
+        } catch (RuntimeException e) {
+            // A leader's heartbeat may read entries for a lagging follower and hit damaged data.
+            roundFailed(e);
+            return;
+        }
         if (diskFull && ticks % DISK_FULL_RETRY_TICKS == 0 && raft.role() != Role.LEADER
                 && isSingleVoter(raft.membership())) {
             raft.campaign();
@@ -663,12 +711,178 @@ public final class PartitionReplica implements PartitionHandle {
                 scheduleRound(); // Yield to other groups on this thread; continue next round.
             }
             maybeCheckpoint();
+            maybeFinishRepair();
             // Publish before answering, so a caller that got its answer sees the new status.
             publish();
             completeAwaiting();
             runDeferred();
         } catch (Throwable t) {
-            failReplica(t);
+            roundFailed(t);
+        }
+    }
+
+    /**
+     * A round failed. Damaged stored data on a replica with peers is repaired from them; anything
+     * else (and damage on a single voter, which has no one to repair from) stops writes.
+     */
+    private void roundFailed(Throwable t) {
+        CorruptLogException damage = corruptionIn(t);
+        if (damage != null && repairable && failure == null && !closed) {
+            try {
+                if (repairFrom(damage.file())) {
+                    scheduleRound();
+                    return;
+                }
+            } catch (Throwable repairFailure) {
+                t.addSuppressed(repairFailure);
+            }
+        }
+        failReplica(t);
+    }
+
+    private static CorruptLogException corruptionIn(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof CorruptLogException e) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    // ---- repair of damaged data (see ReplicaRepair and README-replica.md) ----
+
+    /**
+     * A consume read hit damaged data (reader thread). With peers, the replica repairs itself and
+     * the reader answers 503 so the client retries (here, or at another replica); alone, the
+     * damage is reported as a storage failure. Wrong data is never served: every read checks CRCs.
+     */
+    private BrokerException damageFoundByRead(CorruptLogException e) {
+        if (!repairable) {
+            return new BrokerException.StorageFailed("partition " + topic + "/" + partition + " has damaged data and no "
+                    + "peer to repair it from: " + e.getMessage());
+        }
+        requestRepair(e.file());
+        return new BrokerException.Unavailable("repairing", "partition " + topic + "/" + partition
+                + " found damaged data on this node and is repairing it from its peers; retry", 1000);
+    }
+
+    /** Any thread: look for damage in {@code file} and repair it, on the group thread. */
+    void requestRepair(Path file) {
+        if (closed || !repairRequested.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            thread.execute(() -> {
+                repairRequested.set(false);
+                if (closed || failure != null || raft == null) {
+                    return;
+                }
+                try {
+                    repairFrom(file);
+                    step();
+                } catch (Throwable t) {
+                    failReplica(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            repairRequested.set(false);
+        }
+    }
+
+    /**
+     * Once after open, a replica with peers scrubs its whole log on the node's scrub thread:
+     * sealed segments are not read at open (fast restart), so damage there would otherwise wait
+     * for a read to find it. The scrub holds the log's read lock one segment at a time.
+     */
+    private void scheduleScrub() {
+        if (!repairable) {
+            return;
+        }
+        try {
+            rt.scrubber.execute(() -> {
+                if (closed) {
+                    return;
+                }
+                try {
+                    long t0 = System.nanoTime();
+                    Optional<LogDamage> d = log.findDamage();
+                    if (d.isPresent()) {
+                        LOG.warn("{}: the scrub after open found {}", this, d.get());
+                        requestRepair(d.get().file());
+                    } else {
+                        // Debug: a node with thousands of partitions would log this thousands of times per start.
+                        LOG.debug("{}: scrubbed {} bytes of log in {} ms, no damage", this, log.diskBytes(),
+                                (System.nanoTime() - t0) / 1_000_000);
+                    }
+                } catch (LogClosedException e) {
+                    // Closed meanwhile: nothing to repair.
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("{}: scrub failed: {}", this, e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // The node is shutting down.
+        }
+    }
+
+    /**
+     * Group thread: if {@code file} holds damaged entries, cut the log before the first one,
+     * restore the state machine from the newest snapshot below the cut, and rebuild the RaftNode
+     * with its vote withheld (see {@link ReplicaRepair}). Returns false when no damage is there
+     * (cut away or replaced meanwhile).
+     */
+    private boolean repairFrom(Path file) throws IOException {
+        Optional<LogDamage> found = log.findDamage(file);
+        if (found.isEmpty()) {
+            return false;
+        }
+        LogDamage damage = found.get();
+        ReplicaRepair.Cut cut = ReplicaRepair.cut(this.toString(), log, damage, repairMarker, repair, snapshots,
+                view.snapshotMetadata(), sm.limits());
+        repair = cut.marker();
+        Optional<Snapshot> source = cut.restoreFrom();
+        sm = source.map(s -> PartitionStateMachine.restore(s.data(), sm.limits()))
+                .orElseGet(() -> new PartitionStateMachine(sm.limits()));
+        appliedMembership = source.map(s -> s.metadata().membership()).orElse(bootstrapMembership);
+        snapshots.restoredAt(sm.appliedIndex());
+        committedOffsets.clear();
+        committedOffsets.putAll(sm.groupOffsets());
+        // Lowers the high watermark to the restored state: what is served stays in the log.
+        reader.advance(sm.nextOffset(), sm.logStart());
+        view.setInitialState(new InitialState(initialHardState(persistedHardState, sm.appliedIndex(), view.lastIndex()),
+                appliedMembership, sm.appliedIndex()));
+        raft = new RaftNode(raftConfig, view, random);
+        raft.withholdVotesUntil(repair.untilIndex(), repair.untilTerm());
+        // Their acks and votes were about the old log; Raft resends what is still needed.
+        persistWaits.clear();
+        lastBatchIndex = 0;
+        BrokerException err = new BrokerException.OutcomeUnknown(
+                "this replica found damaged data and stopped leading; the write may have been replicated");
+        long kept = log.lastIndex();
+        for (Iterator<Proposal> it = proposals.iterator(); it.hasNext(); ) {
+            Proposal p = it.next();
+            if (p.index() > kept) {
+                it.remove();
+                settleLost(p);
+                if (p.control() != null) {
+                    p.control().fail(err);
+                }
+            }
+        }
+        awaiting.failAbove(kept, err);
+        if (rt.metrics != null) {
+            rt.metrics.recordReplicaRepair();
+        }
+        return true;
+    }
+
+    /** Group thread: the core lifted the vote restriction, so the marker goes too. */
+    private void maybeFinishRepair() throws IOException {
+        if (repair != null && raft.votesWithheldUntil() == 0) {
+            repairMarker.delete();
+            LOG.info("{}: repair complete: entries up to {} are committed and durable here again; votes allowed",
+                    this, repair.untilIndex());
+            repair = null;
         }
     }
 
@@ -1101,6 +1315,9 @@ public final class PartitionReplica implements PartitionHandle {
         view.setInitialState(new InitialState(initialHardState(persistedHardState, sm.appliedIndex(), view.lastIndex()),
                 appliedMembership, sm.appliedIndex()));
         raft = new RaftNode(raftConfig, view, random);
+        if (repair != null) {
+            raft.withholdVotesUntil(repair.untilIndex(), repair.untilTerm()); // A rebuilt node keeps the restriction.
+        }
         persistWaits.clear();
         synchronized (durableSends) {
             durableSends.clear(); // Acks for entries the rebuilt node forgot must never be sent.
@@ -1165,6 +1382,7 @@ public final class PartitionReplica implements PartitionHandle {
         for (NodeId n : m.voters()) {
             replicas.add(n.value());
         }
+        repairable = hasPeers(m);
         status = new Status(partition, raft.leader().map(NodeId::value).orElse(null), raft.term(), sm.logStart(),
                 sm.nextOffset(), raft.commitIndex(), bytes, replicas, progress);
         boolean leads = raft.role() == Role.LEADER && raft.isReadyForWrites();

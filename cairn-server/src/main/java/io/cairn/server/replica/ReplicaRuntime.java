@@ -22,6 +22,11 @@ final class ReplicaRuntime implements AutoCloseable {
     final Flusher flusher;
     final ExecutorService readers;
     final ScheduledExecutorService timer;
+    /**
+     * One thread that scrubs the logs of replicas with peers once after they open (see
+     * {@code PartitionReplica.scheduleScrub}). Its queue holds at most one task per replica opened.
+     */
+    final ExecutorService scrubber;
     private final GroupThread[] groupThreads;
     private final AtomicInteger nextGroupThread = new AtomicInteger();
 
@@ -42,6 +47,11 @@ final class ReplicaRuntime implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.scrubber = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "cairn-scrub");
+            t.setDaemon(true);
+            return t;
+        });
         this.groupThreads = new GroupThread[options.groupThreads()];
         for (int i = 0; i < groupThreads.length; i++) {
             groupThreads[i] = new GroupThread("cairn-raft-" + i, options.tickMs());
@@ -59,6 +69,9 @@ final class ReplicaRuntime implements AutoCloseable {
             g.close();
         }
         timer.shutdownNow();
+        // Never shutdownNow: interrupting a thread inside a FileChannel read closes the channel
+        // for every user of the log. A scrub of a closed log stops at its next segment.
+        scrubber.shutdown();
         readers.shutdown();
         try {
             readers.awaitTermination(10, TimeUnit.SECONDS);

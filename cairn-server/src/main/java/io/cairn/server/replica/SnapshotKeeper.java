@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * When a replica's state-machine snapshots are written, and what may be deleted after them
@@ -93,6 +94,21 @@ final class SnapshotKeeper {
         } catch (IOException e) {
             LOG.warn("{}: checkpoint at index {} not written: {}", name, s.index(), e.toString());
         }
+    }
+
+    /**
+     * A repair cuts the log before {@code index}: a checkpoint at or past it would be state the
+     * log no longer backs, so it is deleted (durably) and the next restore falls back to the Raft
+     * snapshot or an empty state.
+     */
+    void discardCheckpointFrom(long index) throws IOException {
+        Optional<Snapshot> c = checkpointFile.read();
+        if (c.isPresent() && c.get().index() >= index) {
+            checkpointFile.delete();
+            LOG.info("{}: discarded the checkpoint at index {} (the log is cut before {})", name, c.get().index(), index);
+        }
+        checkpointIndex = 0;
+        appliedBytesSinceCheckpoint = 0;
     }
 
     /** A snapshot from the leader replaces the state: it is both the Raft snapshot and the checkpoint. */

@@ -72,4 +72,54 @@ class MainConfigTest {
         assertThat(err.toString().lines().toList()).hasSize(1);
         assertThat(err.toString()).startsWith("cairn: --max-record-bytes");
     }
+
+    private static final String PEERS = "n1=127.0.0.1:7101@http://127.0.0.1:7001,n2=127.0.0.1:7102@http://127.0.0.1:7002";
+
+    @Test
+    void clusterSettingsAreFlagsEnvironmentVariablesAndFileKeys() throws Exception {
+        NodeConfig defaults = parse(Map.of());
+        assertThat(defaults.join()).isFalse();
+        assertThat(defaults.clusterId()).isEqualTo("cairn");
+        assertThat(defaults.leaderRebalanceDelayMs()).isEqualTo(30_000);
+
+        NodeConfig flags = parse(Map.of(), "--peers", PEERS, "--port", "7001", "--join", "--cluster-id", "prod",
+            "--leader-rebalance-delay-ms", "0");
+        assertThat(flags.join()).isTrue();
+        assertThat(flags.clusterId()).isEqualTo("prod");
+        assertThat(flags.leaderRebalanceDelayMs()).isZero();
+
+        NodeConfig env = parse(Map.of("CAIRN_JOIN", "1", "CAIRN_CLUSTER_ID", "edge", "CAIRN_PEERS", PEERS,
+            "CAIRN_PORT", "7001", "CAIRN_LEADER_REBALANCE_DELAY_MS", "5000"));
+        assertThat(env.join()).isTrue();
+        assertThat(env.clusterId()).isEqualTo("edge");
+        assertThat(env.leaderRebalanceDelayMs()).isEqualTo(5000);
+        assertThat(parse(Map.of("CAIRN_JOIN", "1", "CAIRN_PEERS", PEERS, "CAIRN_PORT", "7001"), "--join=false").join())
+            .as("a flag beats the environment").isFalse();
+
+        Path file = dir.resolve("cluster.properties");
+        Files.writeString(file, "join=true\ncluster.id=site-7\npeers=" + PEERS + "\nport=7001\nleader.rebalance.delay.ms=100\n");
+        NodeConfig fromFile = parse(Map.of("CAIRN_CONFIG", file.toString()));
+        assertThat(fromFile.join()).isTrue();
+        assertThat(fromFile.clusterId()).isEqualTo("site-7");
+        assertThat(fromFile.leaderRebalanceDelayMs()).isEqualTo(100);
+    }
+
+    @Test
+    void badClusterSettingsAreOneClearLine() {
+        var err = new StringWriter();
+        int code = Main.run(new String[] {"start", "--join"}, Map.of(), new PrintWriter(new StringWriter()), new PrintWriter(err));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).startsWith("cairn: --join needs --peers");
+        err = new StringWriter();
+        code = Main.run(new String[] {"start"}, Map.of("CAIRN_JOIN", "maybe"), new PrintWriter(new StringWriter()),
+            new PrintWriter(err));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString().lines().toList()).hasSize(1);
+        assertThat(err.toString()).contains("--join must be true or false");
+        err = new StringWriter();
+        code = Main.run(new String[] {"start", "--cluster-id", "a b"}, Map.of(), new PrintWriter(new StringWriter()),
+            new PrintWriter(err));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("--cluster-id 'a b' must match");
+    }
 }

@@ -254,7 +254,7 @@ class ClusterIT {
         cluster.createTopic("before", 1, 3);
 
         // n4 starts knowing everyone (itself included) and joins: it learns the history from the leader.
-        cluster.start(3, cluster.peers(4), Map.of("CAIRN_JOIN", "1"));
+        cluster.start(3, cluster.peers(4), Map.of(), List.of("--join"));
         String add = "{\"id\":\"n4\",\"peer_address\":\"127.0.0.1:" + cluster.peerPorts[3] + "\",\"http_url\":\""
                 + cluster.url(3) + "\"}";
         LocalCluster.Reply added = cluster.follow("POST", cluster.url(0) + "/cluster/nodes", add, Duration.ofSeconds(60));
@@ -280,17 +280,18 @@ class ClusterIT {
         assertThat(onN4).as("replicas placed on n4").isPositive();
         for (int p = 0; p < 4; p++) assertThat(produce("spread", p, "x" + p, "x" + p, "majority", Duration.ofSeconds(30))).isEqualTo(0);
 
-        // Removal moves no replicas yet: refused while n4 holds some, done once it holds none.
-        LocalCluster.Reply refused = cluster.follow("DELETE", cluster.url(0) + "/cluster/nodes/n4", null, Duration.ofSeconds(30));
-        assertThat(refused.status()).isEqualTo(409);
-        assertThat(cluster.follow("DELETE", cluster.url(0) + "/broker/topics/spread", null, Duration.ofSeconds(30)).status()).isEqualTo(200);
+        // n4 holds replicas: the removal answers 202 and moves them to n1..n3 before n4 leaves
+        // (NodeRemovalIT checks the moved data); a node holding none leaves at once (200).
         LocalCluster.Reply removed = cluster.follow("DELETE", cluster.url(0) + "/cluster/nodes/n4", null, Duration.ofSeconds(30));
-        assertThat(removed.status()).as("remove: %s", removed.body()).isEqualTo(200);
+        assertThat(removed.status()).as("remove: %s", removed.body()).isEqualTo(202);
         LocalCluster.await(() -> {
             JsonNode c = cluster.get(0, "/cluster").body();
-            return c.path("nodes").size() == 3;
-        }, () -> "n4 gone: " + cluster.get(0, "/cluster").body());
+            return c.path("nodes").size() == 3 && c.path("removal").isNull();
+        }, () -> "n4 gone: " + cluster.get(0, "/cluster").body(), Duration.ofSeconds(180));
         assertThat(produce("before", 0, "still", "still", "majority", Duration.ofSeconds(30))).isEqualTo(0);
+        for (int p = 0; p < 4; p++) assertThat(produce("spread", p, "y" + p, "y" + p, "majority", Duration.ofSeconds(30))).isEqualTo(1);
+        LocalCluster.Reply again = cluster.follow("DELETE", cluster.url(0) + "/cluster/nodes/n4", null, Duration.ofSeconds(30));
+        assertThat(again.status()).as("removing a removed node: %s", again.body()).isEqualTo(404);
     }
 
     @Test

@@ -100,6 +100,11 @@ final class LocalCluster implements AutoCloseable {
 
     /** Starts node {@code i} (a fresh JVM) with the given peers list and extra environment. */
     void start(int i, String peers, Map<String, String> env) throws IOException {
+        start(i, peers, env, List.of());
+    }
+
+    /** Starts node {@code i} with extra flags after the shared ones (e.g. {@code --join}). */
+    void start(int i, String peers, Map<String, String> env, List<String> extraArgs) throws IOException {
         Path data = dir.resolve(ids[i]);
         Files.createDirectories(data);
         String java = ProcessHandle.current().info().command().orElseThrow();
@@ -108,6 +113,7 @@ final class LocalCluster implements AutoCloseable {
                 "--node-id", ids[i], "--host", "127.0.0.1", "--port", Integer.toString(httpPorts[i]),
                 "--peer-port", Integer.toString(peerPorts[i]), "--data-dir", data.toString(), "--peers", peers));
         cmd.addAll(nodeArgs);
+        cmd.addAll(extraArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("node.log").toFile()));
         pb.environment().put("CAIRN_CLUSTER_ID", clusterId);
@@ -228,12 +234,53 @@ final class LocalCluster implements AutoCloseable {
     }
 
     static void await(BooleanSupplier condition, Supplier<String> what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        // Bounded by WAIT; re-checks every 50 ms.
+        await(condition, what, WAIT);
+    }
+
+    static void await(BooleanSupplier condition, Supplier<String> what, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        // Bounded by the deadline; re-checks every 50 ms.
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + WAIT + " waiting for: " + what.get());
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + within + " waiting for: " + what.get());
             LockSupport.parkNanos(50_000_000);
         }
+    }
+
+    /**
+     * Produces one record with an idempotency key until some node acknowledges it, following
+     * redirects and retrying 503/504/unreachable with the same key (safe by API.md). Returns the
+     * acknowledged offset, or -1 if no node acknowledged it within the deadline.
+     */
+    long produce(String topic, int partition, String value, String key, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        // Bounded by the deadline.
+        for (int round = 0; System.nanoTime() < deadline; round++) {
+            for (int k = 0; k < size; k++) {
+                int i = (round + k) % size;
+                if (!alive(i)) continue;
+                String url = url(i) + "/broker/topics/" + topic + "/produce?partition=" + partition
+                        + "&timeout_ms=2000&idempotency_key=" + java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8);
+                Reply r = follow("POST", url, value, Duration.ofSeconds(5));
+                if (r != null && r.status() == 200) return r.body().path("offset").asLong();
+                if (r != null && r.status() >= 400 && r.status() < 500 && r.status() != 429) {
+                    throw new AssertionError("produce refused: " + r);
+                }
+            }
+            LockSupport.parkNanos(20_000_000);
+        }
+        return -1;
+    }
+
+    /** Partition → leader id as node {@code i} reports it (null entries when unknown). */
+    List<String> leaders(int i, String topic) {
+        Reply r = get(i, "/broker/topics/" + topic);
+        List<String> out = new ArrayList<>();
+        if (r == null || !r.ok()) return out;
+        for (JsonNode p : r.body().path("partitions")) {
+            JsonNode l = p.path("leader");
+            out.add(l.isNull() || l.isMissingNode() ? null : l.asText());
+        }
+        return out;
     }
 
     @Override

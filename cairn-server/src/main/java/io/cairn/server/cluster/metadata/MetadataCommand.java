@@ -23,6 +23,7 @@ import java.util.List;
         @JsonSubTypes.Type(value = MetadataCommand.SetReplicas.class, name = "set_replicas"),
         @JsonSubTypes.Type(value = MetadataCommand.Nudge.class, name = "nudge"),
         @JsonSubTypes.Type(value = MetadataCommand.Bootstrap.class, name = "bootstrap"),
+        @JsonSubTypes.Type(value = MetadataCommand.DrainNode.class, name = "drain_node"),
 })
 public sealed interface MetadataCommand {
     ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -49,7 +50,17 @@ public sealed interface MetadataCommand {
     /** Forgets a node; refused while any partition still places a replica on it. */
     record RemoveNode(String id) implements MetadataCommand {}
 
-    /** Records a partition's new replica list once its Raft group's membership has changed. */
+    /**
+     * Starts removing a node: its replicas are moved to other nodes one partition at a time (by
+     * the metadata leader), then a {@link RemoveNode} forgets it. Refused when the remaining nodes
+     * could not keep every partition's replication factor.
+     */
+    record DrainNode(String id) implements MetadataCommand {}
+
+    /**
+     * Records a partition's replica list. A move appends the new node first (so it opens a learner
+     * replica), and replaces the old node by it once the partition's Raft group has changed.
+     */
     record SetReplicas(String topic, int partition, List<String> replicas) implements MetadataCommand {}
 
     /**

@@ -79,4 +79,60 @@ class MetadataStateTest {
         assertThat(removed.result().error()).isNull();
         assertThat(removed.state().nodes()).doesNotContainKey("n2");
     }
+
+    @Test
+    void drainingANodeIsRefusedWhenTheOthersCannotKeepTheReplicationFactor() {
+        MetadataState s = cluster(3).apply(new MetadataCommand.CreateTopic("t", 2, 3, null, null)).state();
+        MetadataState.Applied refused = s.apply(new MetadataCommand.DrainNode("n3"));
+        assertThat(refused.result().error()).isEqualTo("not_enough_nodes");
+        assertThat(refused.result().message()).contains("t/0").contains("replication factor 3");
+        assertThat(refused.state()).as("nothing changed").isEqualTo(s);
+        assertThat(s.apply(new MetadataCommand.DrainNode("n9")).result().error()).isEqualTo("node_not_found");
+    }
+
+    @Test
+    void aDrainingNodeGetsNoNewReplicasAndOneRemovalRunsAtATime() {
+        MetadataState s = cluster(4).apply(new MetadataCommand.CreateTopic("t", 4, 3, null, null)).state();
+        MetadataState.Applied drained = s.apply(new MetadataCommand.DrainNode("n2"));
+        assertThat(drained.result().error()).isNull();
+        s = drained.state();
+        assertThat(s.draining()).containsExactly("n2");
+        assertThat(s.apply(new MetadataCommand.DrainNode("n2")).result().changed()).as("asking again").isFalse();
+        assertThat(s.apply(new MetadataCommand.DrainNode("n3")).result().error()).isEqualTo("change_in_progress");
+        s = s.apply(new MetadataCommand.CreateTopic("u", 6, 3, null, null)).state();
+        for (List<String> r : s.topics().get("u").replicas()) assertThat(r).doesNotContain("n2");
+        assertThat(s.apply(new MetadataCommand.CreateTopic("v", 1, 4, null, null)).result().error())
+                .as("only three nodes are placeable").isEqualTo("invalid_replication_factor");
+    }
+
+    @Test
+    void aReplacementIsANodeOutsideThePartitionAndTakesAPreferredSlotFromTheLeastLoaded() {
+        MetadataState s = cluster(4).apply(new MetadataCommand.CreateTopic("t", 4, 3, null, null)).state();
+        s = s.apply(new MetadataCommand.DrainNode("n1")).state();
+        TopicMeta t = s.topics().get("t");
+        for (int p = 0; p < 4; p++) {
+            if (!t.replicasOf(p).contains("n1")) continue;
+            String to = s.replacementFor(t, p, "n1");
+            assertThat(to).isNotNull().isNotEqualTo("n1");
+            assertThat(t.replicasOf(p)).doesNotContain(to);
+        }
+    }
+
+    @Test
+    void forgettingADrainedNodeEndsTheRemovalAndReplicaListsMustNameKnownNodes() {
+        MetadataState s = cluster(4).apply(new MetadataCommand.CreateTopic("t", 1, 3, null, null)).state();
+        List<String> r = s.topics().get("t").replicasOf(0);
+        String spare = List.of("n1", "n2", "n3", "n4").stream().filter(n -> !r.contains(n)).findFirst().orElseThrow();
+        String leaving = r.get(1);
+        s = s.apply(new MetadataCommand.DrainNode(leaving)).state();
+        assertThat(s.apply(new MetadataCommand.SetReplicas("t", 0, List.of("n1", "n1"))).result().error()).isEqualTo("invalid_replicas");
+        assertThat(s.apply(new MetadataCommand.SetReplicas("t", 0, List.of("n7"))).result().error()).isEqualTo("invalid_replicas");
+        java.util.ArrayList<String> moved = new java.util.ArrayList<>(r);
+        moved.set(1, spare);
+        s = s.apply(new MetadataCommand.SetReplicas("t", 0, moved)).state();
+        MetadataState.Applied gone = s.apply(new MetadataCommand.RemoveNode(leaving));
+        assertThat(gone.result().error()).isNull();
+        assertThat(gone.state().draining()).isEmpty();
+        assertThat(gone.state().nodes()).doesNotContainKey(leaving);
+    }
 }
