@@ -855,6 +855,9 @@ public final class PartitionReplica implements PartitionHandle {
         raft.withholdVotesUntil(repair.untilIndex(), repair.untilTerm());
         // Their acks and votes were about the old log; Raft resends what is still needed.
         persistWaits.clear();
+        synchronized (durableSends) {
+            durableSends.clear(); // The flusher must not send them either.
+        }
         lastBatchIndex = 0;
         BrokerException err = new BrokerException.OutcomeUnknown(
                 "this replica found damaged data and stopped leading; the write may have been replicated");
