@@ -650,7 +650,7 @@ public final class PartitionReplica implements PartitionHandle {
             try {
                 stepInbox();
             } catch (Throwable t) {
-                failReplica(t);
+                roundFailed(t); // As in a round: damaged data met while stepping is repaired from peers.
                 return;
             }
         }
