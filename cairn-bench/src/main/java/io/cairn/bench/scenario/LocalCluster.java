@@ -35,7 +35,10 @@ final class LocalCluster implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             nodes.add(new NodeProcess(cairn, http.get(i), workDir.resolve(ids.get(i)),
                     List.of("--node-id", ids.get(i), "--peer-port", Integer.toString(peer.get(i)),
-                            "--peers", peers.toString()), jvmOpts));
+                            "--peers", peers.toString(),
+                            // Leaders move only when stableLeaders asks: an automatic rebalance in
+                            // the middle of a window turns the pinned load into 307s.
+                            "--leader-rebalance-delay-ms", "0"), jvmOpts));
         }
     }
 
@@ -91,6 +94,14 @@ final class LocalCluster implements AutoCloseable {
      */
     NodeProcess[] stableLeaders(String topic, int partitions, String acks) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + STABLE_TIMEOUT_MS * 1_000_000L;
+        // Hand each partition to its preferred leader first (spread over the nodes by placement),
+        // as a cluster's own balancer would after its delay.
+        for (NodeProcess n : nodes) {
+            Http.Response r = Http.post(n.baseUrl() + "/cluster/rebalance", "application/json", new byte[0]);
+            if (r.ok()) {
+                break;
+            }
+        }
         NodeProcess[] last = null;
         while (true) {
             NodeProcess[] now = new NodeProcess[partitions];
