@@ -8,8 +8,10 @@ import io.cairn.core.raft.Role;
 import io.cairn.server.broker.BrokerException;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -40,12 +42,11 @@ final class LeaderReads {
     /** How long a read may wait for its confirmation and apply before it fails with 503. */
     static final long READ_TIMEOUT_MS = 10_000;
 
-    /** One read: its group, its deadline, and once started the context and term it was asked under. */
+    /** One read: its group, its deadline, and once started the term it was asked under. */
     private static final class Read {
         final String group;
         final long deadlineNanos;
         final CompletableFuture<Long> future = new CompletableFuture<>();
-        long context;
         long term;
         /** The commit index a quorum confirmed; -1 until then. */
         long index = -1;
@@ -60,7 +61,8 @@ final class LeaderReads {
     private final ConcurrentLinkedQueue<Read> queued = new ConcurrentLinkedQueue<>();
     private final AtomicInteger count = new AtomicInteger();
     // ---- group thread ----
-    private final Map<Long, Read> unconfirmed = new HashMap<>();
+    /** ReadIndex context → the reads that arrived before it was asked (one quorum round serves them all). */
+    private final Map<Long, List<Read>> unconfirmed = new HashMap<>();
     private final ArrayDeque<Read> confirmed = new ArrayDeque<>();
     private long nextContext;
 
@@ -85,30 +87,41 @@ final class LeaderReads {
         return !queued.isEmpty() || !unconfirmed.isEmpty() || !confirmed.isEmpty();
     }
 
-    /** Group thread: asks the RaftNode to confirm every queued read; a refused one fails at once. */
+    /**
+     * Group thread: asks the RaftNode to confirm every queued read with one ReadIndex request, so a
+     * burst of resumes costs one heartbeat round, not one each; if refused, they fail at once.
+     */
     boolean start(RaftNode raft, Function<Rejected, BrokerException> refusal) {
-        boolean any = false;
-        for (Read r; (r = queued.poll()) != null; ) {
-            any = true;
-            r.context = ++nextContext;
-            r.term = raft.term();
-            ReadIndexResult result = raft.readIndex(r.context);
-            if (result instanceof Rejected rej) {
-                fail(r, refusal.apply(rej));
-            } else {
-                unconfirmed.put(r.context, r);
-            }
+        if (queued.isEmpty()) {
+            return false;
         }
-        return any;
+        List<Read> batch = new ArrayList<>();
+        for (Read r; (r = queued.poll()) != null; ) {
+            r.term = raft.term();
+            batch.add(r);
+        }
+        long context = ++nextContext;
+        ReadIndexResult result = raft.readIndex(context);
+        if (result instanceof Rejected rej) {
+            BrokerException err = refusal.apply(rej);
+            for (Read r : batch) {
+                fail(r, err);
+            }
+        } else {
+            unconfirmed.put(context, batch);
+        }
+        return true;
     }
 
     /** Group thread: the quorum confirmed these reads; they wait for the apply to reach their index. */
     void confirmed(Iterable<ReadState> states) {
         for (ReadState s : states) {
-            Read r = unconfirmed.remove(s.context());
-            if (r != null) {
-                r.index = s.index();
-                confirmed.add(r);
+            List<Read> batch = unconfirmed.remove(s.context());
+            if (batch != null) {
+                for (Read r : batch) {
+                    r.index = s.index();
+                    confirmed.add(r);
+                }
             }
         }
     }
@@ -129,8 +142,10 @@ final class LeaderReads {
         }
         if (!unconfirmed.isEmpty() && (raft.role() != Role.LEADER || anyOtherTerm(raft.term()))) {
             BrokerException err = notLeader.get();
-            for (Read r : unconfirmed.values()) {
-                fail(r, err);
+            for (List<Read> batch : unconfirmed.values()) {
+                for (Read r : batch) {
+                    fail(r, err);
+                }
             }
             unconfirmed.clear();
         }
@@ -138,8 +153,8 @@ final class LeaderReads {
     }
 
     private boolean anyOtherTerm(long term) {
-        for (Read r : unconfirmed.values()) {
-            if (r.term != term) {
+        for (List<Read> batch : unconfirmed.values()) {
+            if (batch.get(0).term != term) {
                 return true;
             }
         }
@@ -149,11 +164,14 @@ final class LeaderReads {
     private void expire(long now) {
         BrokerException timeout = new BrokerException.Unavailable("read_timeout",
                 "leadership of the partition could not be confirmed in time; retry", 1000);
-        for (Iterator<Read> it = unconfirmed.values().iterator(); it.hasNext(); ) {
-            Read r = it.next();
-            if (now - r.deadlineNanos >= 0) {
+        for (Iterator<List<Read>> it = unconfirmed.values().iterator(); it.hasNext(); ) {
+            List<Read> batch = it.next();
+            // Reads queue in arrival order with equal timeouts, so the first one's deadline is the earliest.
+            if (now - batch.get(0).deadlineNanos >= 0) {
                 it.remove();
-                fail(r, timeout);
+                for (Read r : batch) {
+                    fail(r, timeout);
+                }
             }
         }
         for (Iterator<Read> it = confirmed.iterator(); it.hasNext(); ) {
@@ -170,8 +188,10 @@ final class LeaderReads {
         for (Read r; (r = queued.poll()) != null; ) {
             fail(r, err);
         }
-        for (Read r : unconfirmed.values()) {
-            fail(r, err);
+        for (List<Read> batch : unconfirmed.values()) {
+            for (Read r : batch) {
+                fail(r, err);
+            }
         }
         unconfirmed.clear();
         for (Read r; (r = confirmed.poll()) != null; ) {
