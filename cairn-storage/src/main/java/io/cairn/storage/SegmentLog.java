@@ -1064,11 +1064,20 @@ public final class SegmentLog implements AutoCloseable {
      * caller's thread (any thread).
      */
     public Optional<LogDamage> findDamage() throws IOException {
+        return findDamage(bytes -> { });
+    }
+
+    /**
+     * As {@link #findDamage()}, calling {@code afterSegment} with the bytes of each intact segment
+     * once it is scanned (outside the lock), so a background scrub can pace itself.
+     */
+    public Optional<LogDamage> findDamage(LongConsumer afterSegment) throws IOException {
         for (Segment s : segments) {
             Optional<LogDamage> d = damageInLiveSegment(s);
             if (d.isPresent()) {
                 return d;
             }
+            afterSegment.accept(s.writtenBytes());
         }
         return Optional.empty();
     }

@@ -54,22 +54,27 @@ public final class BatchScenario implements Callable<Integer> {
                 String acks = nodes == 1 ? null : "majority";
                 try (LocalClusterOrNode c = LocalClusterOrNode.start(main.cairn(), work, nodes, opts.jvmOpts)) {
                     Nodes.createTopic(c.any(), Nodes.TOPIC, partitions, nodes);
-                    NodeProcess[] leaders = new NodeProcess[partitions];
-                    for (int p = 0; p < partitions; p++) {
-                        leaders[p] = c.leaderOf(Nodes.TOPIC, p, acks == null ? "leader" : acks);
-                    }
+                    NodeProcess[] leaders = c.leaders(Nodes.TOPIC, partitions, acks == null ? "leader" : acks);
                     var target = new Workloads.Target(p -> leaders[p].address(), Nodes.TOPIC, partitions, acks);
-                    WindowProbe probe = new WindowProbe(leaders[0]);
+                    ClusterProbe clusterProbe = c.cluster() == null ? null : new ClusterProbe(c.cluster(), leaders[0]);
+                    WindowProbe probe = clusterProbe == null ? new WindowProbe(leaders[0]) : clusterProbe.main();
                     LoadResult r = HttpLoadGenerator.run(
-                            opts.closed(Workloads.batch(target, opts.connections, batchSize, opts.valueBytes)), probe);
+                            opts.closed(Workloads.batch(target, opts.connections, batchSize, opts.valueBytes)),
+                            clusterProbe == null ? probe : clusterProbe);
                     double recs = r.recordsPerSecond("batch");
                     rep.load("produce-ndjson " + Fmt.rate(batchSize) + " × " + opts.valueBytes + " B",
                             "closed, " + opts.connections + " conns", r, "batch", "records/s",
                             Fmt.rate(r.requestsPerSecond("batch")) + " batches/s; "
                                     + String.format(java.util.Locale.ROOT, "%.0f×", recs / f4k.perSecond())
-                                    + " the raw 4 KiB fsync rate");
+                                    + " the raw 4 KiB fsync rate; "
+                                    + (clusterProbe == null ? probe.cpuPerRequest(r.requestsPerSecond("batch"))
+                                            : clusterProbe.cpu(r.requestsPerSecond("batch")) + " (per batch)"));
                     SingleScenario.serverRows(rep, probe);
-                    SingleScenario.gcRow(rep, "batch window (leader)", probe.nodeGc(), probe);
+                    SingleScenario.gcRow(rep, "batch window (leader of partition 0)", probe.nodeGc(), probe);
+                    if (c.cluster() != null) {
+                        rep.footnote("placement: " + ClusterScenario.placement(c.cluster(), leaders)
+                                + "; server rows are the leader of partition 0");
+                    }
                     for (String cmd : c.commandLines()) {
                         rep.footnote("node: `" + cmd + "`");
                     }

@@ -1,6 +1,7 @@
 package io.cairn.bench.scenario;
 
 import io.cairn.bench.baseline.FsyncBaseline;
+import io.cairn.bench.load.ConnectionPlan;
 import io.cairn.bench.load.HttpLoadGenerator;
 import io.cairn.bench.load.LoadResult;
 import io.cairn.bench.load.Transport;
@@ -8,6 +9,11 @@ import io.cairn.bench.load.Workloads;
 import io.cairn.bench.node.NodeProcess;
 import io.cairn.bench.report.Fmt;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,13 +21,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code cairn bench cluster}: a local 3-node cluster, single-record produce at
- * {@code acks=majority} (fsynced on 2 of 3 before ack) against the partition leader, next to
- * the leader's own no-op endpoint and the disk's raw fsync rate. All three nodes share this
- * machine's CPU and disk, so the figures are a floor for real hardware, not a projection.
+ * {@code cairn bench cluster}: a fresh local cluster of real node processes, a topic with
+ * replication factor {@code min(3, nodes)}, and single-record produce at {@code acks=majority}
+ * (fsynced on 2 of 3 before the answer) sent straight to each partition's leader, next to the
+ * leaders' own no-op endpoint under the same connections and the disk's raw fsync rate. With
+ * several partitions, connection {@code i} writes to partition {@code i % partitions}, so the
+ * load spreads over the leaders the cluster placed. All nodes share this machine's CPU and disk,
+ * so the figures are a floor for real hardware, not a projection; the CPU column adds up every
+ * node, because followers' work competes for the same cores.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-        description = "Local 3-node cluster: produce 64 B values at acks=majority, plus no-op and raw fsync baselines.")
+        description = "Local 3-node cluster: produce 64 B values at acks=majority to the partition leaders, plus no-op and raw fsync baselines.")
 public final class ClusterScenario implements Callable<Integer> {
     @ParentCommand
     io.cairn.bench.BenchMain main;
@@ -29,16 +39,30 @@ public final class ClusterScenario implements Callable<Integer> {
     @Mixin
     CommonOptions opts;
 
-    @Option(names = "--nodes", description = "cluster size (default ${DEFAULT-VALUE})")
+    @Option(names = "--nodes", description = "cluster size: 3, 5 or 7 (default ${DEFAULT-VALUE})")
     int nodes = 3;
+
+    @Option(names = "--partitions", description = "partitions of the bench topic; each connection writes to one, "
+            + "at its leader (default ${DEFAULT-VALUE})")
+    int partitions = 1;
+
+    @Option(names = "--acks", description = "write concern of the produce rows (default ${DEFAULT-VALUE})")
+    String acks = "majority";
 
     @Option(names = "--rate", description = "open-loop rate in msg/s; 0 skips (default ${DEFAULT-VALUE}, issue 7's target)")
     long rate = 25_000;
 
     @Override
     public Integer call() throws Exception {
-        Report rep = new Report("cluster — " + nodes + " local nodes, acks=majority, " + opts.valueBytes + " B values, "
-                + opts.connections + " connections");
+        if (nodes != 3 && nodes != 5 && nodes != 7) {
+            throw new IllegalArgumentException("--nodes must be 3, 5 or 7, was " + nodes);
+        }
+        if (partitions < 1) {
+            throw new IllegalArgumentException("--partitions must be >= 1, was " + partitions);
+        }
+        int rf = Math.min(3, nodes);
+        Report rep = new Report("cluster — " + nodes + " local nodes, " + partitions + " partition(s) × RF " + rf
+                + ", acks=" + acks + ", " + opts.valueBytes + " B values, " + opts.connections + " connections");
         Path work = opts.workDir();
         String conns = opts.connections + " conns";
         try {
@@ -47,35 +71,47 @@ public final class ClusterScenario implements Callable<Integer> {
                 rep.fsync(f64);
                 try (LocalCluster c = new LocalCluster(main.cairn(), work, nodes, opts.jvmOpts)) {
                     c.start();
-                    Nodes.createTopic(c.nodes.get(0), Nodes.TOPIC, 1, nodes);
-                    NodeProcess leader = c.leaderOf(Nodes.TOPIC, 0, "majority");
-                    WindowProbe noopProbe = new WindowProbe(leader);
-                    LoadResult noop = HttpLoadGenerator.run(
-                            opts.closed(Workloads.noop(leader.address(), opts.connections, opts.valueBytes)), noopProbe);
-                    double noopRate = noop.requestsPerSecond("noop");
-                    rep.load("leader `POST /bench/noop`", "closed, " + conns, noop, "noop", "req/s", "HTTP ceiling on the leader");
+                    Nodes.createTopic(c.nodes.get(0), Nodes.TOPIC, partitions, rf);
+                    NodeProcess[] leaders = c.stableLeaders(Nodes.TOPIC, partitions, acks);
+                    String placement = placement(c, leaders);
 
-                    var target = Workloads.Target.single(leader.address(), Nodes.TOPIC, 1, "majority");
-                    WindowProbe probe = new WindowProbe(leader);
+                    List<ConnectionPlan> noopPlans = new ArrayList<>();
+                    for (int i = 0; i < opts.connections; i++) {
+                        noopPlans.add(Workloads.noop(leaders[i % partitions].address(), 1, opts.valueBytes).get(0));
+                    }
+                    ClusterProbe noopProbe = new ClusterProbe(c, leaders[0]);
+                    LoadResult noop = HttpLoadGenerator.run(opts.closed(noopPlans), noopProbe);
+                    double noopRate = noop.requestsPerSecond("noop");
+                    rep.load("leader `POST /bench/noop`", "closed, " + conns, noop, "noop", "req/s",
+                            "HTTP ceiling on the leader(s); " + noopProbe.cpu(noopRate) + "; "
+                                    + noopProbe.main().cpu());
+
+                    var target = new Workloads.Target(p -> leaders[p].address(), Nodes.TOPIC, partitions, acks);
+                    ClusterProbe probe = new ClusterProbe(c, leaders[0]);
                     LoadResult closed = HttpLoadGenerator.run(
                             opts.closed(Workloads.produce(target, opts.connections, opts.valueBytes)), probe);
                     double produceRate = closed.recordsPerSecond("produce");
-                    rep.load("produce " + opts.valueBytes + " B, acks=majority", "closed, " + conns, closed, "produce", "msg/s",
+                    rep.load("produce " + opts.valueBytes + " B, acks=" + acks, "closed, " + conns, closed, "produce", "msg/s",
                             Fmt.percent(produceRate, noopRate) + " of leader no-op; "
-                                    + String.format(java.util.Locale.ROOT, "%.1f×", produceRate / f64.perSecond())
-                                    + " raw 64 B fsync rate");
-                    SingleScenario.serverRows(rep, probe);
-                    SingleScenario.gcRow(rep, "closed-loop window (leader " + c.idOf(leader) + ")", probe.nodeGc(), probe);
+                                    + String.format(Locale.ROOT, "%.1f×", produceRate / f64.perSecond())
+                                    + " raw 64 B fsync rate; " + probe.cpu(produceRate));
+                    SingleScenario.serverRows(rep, probe.main());
+                    SingleScenario.gcRow(rep, "closed-loop window (leader " + c.idOf(leaders[0]) + ")",
+                            probe.main().nodeGc(), probe.main());
                     if (rate > 0) {
-                        WindowProbe openProbe = new WindowProbe(leader);
+                        ClusterProbe openProbe = new ClusterProbe(c, leaders[0]);
                         LoadResult open = HttpLoadGenerator.run(
                                 opts.open(Workloads.produce(target, opts.connections, opts.valueBytes), rate), openProbe);
-                        rep.load("produce " + opts.valueBytes + " B, acks=majority", "open @ " + Fmt.rate(rate) + "/s, " + conns,
+                        double openRate = open.recordsPerSecond("produce");
+                        rep.load("produce " + opts.valueBytes + " B, acks=" + acks, "open @ " + Fmt.rate(rate) + "/s, " + conns,
                                 open, "produce", "msg/s", "latency from intended send time (coordinated omission corrected); "
-                                    + Fmt.percent(open.recordsPerSecond("produce"), rate) + " of the intended rate achieved");
-                        SingleScenario.serverRows(rep, openProbe);
-                        SingleScenario.gcRow(rep, "open-loop window (leader)", openProbe.nodeGc(), openProbe);
+                                    + Fmt.percent(openRate, rate) + " of the intended rate achieved; " + openProbe.cpu(openRate));
+                        SingleScenario.serverRows(rep, openProbe.main());
+                        SingleScenario.gcRow(rep, "open-loop window (leader " + c.idOf(leaders[0]) + ")",
+                                openProbe.main().nodeGc(), openProbe.main());
                     }
+                    rep.footnote("placement: " + placement + "; server rows are the leader of partition 0 ("
+                            + c.idOf(leaders[0]) + ")");
                     for (String cmd : c.commandLines()) {
                         rep.footnote("node: `" + cmd + "`");
                     }
@@ -86,5 +122,14 @@ public final class ClusterScenario implements Callable<Integer> {
         } finally {
             opts.cleanUp();
         }
+    }
+
+    static String placement(LocalCluster c, NodeProcess[] leaders) {
+        StringBuilder sb = new StringBuilder();
+        for (int p = 0; p < leaders.length; p++) {
+            sb.append(p == 0 ? "" : ", ").append("partition ").append(p).append(" led by ").append(c.idOf(leaders[p]));
+        }
+        Set<NodeProcess> distinct = new LinkedHashSet<>(List.of(leaders));
+        return sb + " (" + distinct.size() + " distinct leader" + (distinct.size() == 1 ? "" : "s") + ")";
     }
 }

@@ -81,6 +81,30 @@ final class LocalCluster implements AutoCloseable {
                 + READY_TIMEOUT_MS + " ms; last: " + last);
     }
 
+    /** How long {@link #stableLeaders} waits for leadership to stop moving. */
+    static final long STABLE_TIMEOUT_MS = 30_000;
+
+    /**
+     * The leaders of partitions {@code [0, partitions)} once two looks a second apart agree: right
+     * after a topic is created, the first replica to win an election may hand over to the
+     * preferred leader, and load pinned to the first winner would then meet only 307s.
+     */
+    NodeProcess[] stableLeaders(String topic, int partitions, String acks) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + STABLE_TIMEOUT_MS * 1_000_000L;
+        NodeProcess[] last = null;
+        while (true) {
+            NodeProcess[] now = new NodeProcess[partitions];
+            for (int p = 0; p < partitions; p++) {
+                now[p] = leaderOf(topic, p, acks);
+            }
+            if (java.util.Arrays.equals(now, last) || System.nanoTime() > deadline) {
+                return now;
+            }
+            last = now;
+            Thread.sleep(1000);
+        }
+    }
+
     String idOf(NodeProcess n) {
         return ids.get(nodes.indexOf(n));
     }

@@ -40,12 +40,23 @@ final class LocalClusterOrNode implements AutoCloseable {
         return c;
     }
 
+    /** The cluster, or null for a single node. */
+    LocalCluster cluster() {
+        return cluster;
+    }
+
     NodeProcess any() {
         return single != null ? single : cluster.nodes.get(0);
     }
 
-    NodeProcess leaderOf(String topic, int partition, String acks) throws IOException, InterruptedException {
-        return single != null ? single : cluster.leaderOf(topic, partition, acks);
+    /** Each partition's leader, once leadership has settled (a single node leads them all). */
+    NodeProcess[] leaders(String topic, int partitions, String acks) throws IOException, InterruptedException {
+        if (single != null) {
+            NodeProcess[] all = new NodeProcess[partitions];
+            java.util.Arrays.fill(all, single);
+            return all;
+        }
+        return cluster.stableLeaders(topic, partitions, acks);
     }
 
     List<String> commandLines() {

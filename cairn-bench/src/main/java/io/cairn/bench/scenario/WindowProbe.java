@@ -152,6 +152,11 @@ final class WindowProbe implements WindowListener {
         return String.format(Locale.ROOT, "server %.0f µs CPU/request", cores * 1e6 / requestsPerSecond);
     }
 
+    /** Cores the node used in the window, or -1 when unknown. */
+    double nodeCores() {
+        return nodeCpuNanos < 0 || windowNanos <= 0 ? -1 : nodeCpuNanos / (double) windowNanos;
+    }
+
     private long nodeCpuNanos() {
         long p = node != null ? node.pid() : pid;
         if (p < 0) {

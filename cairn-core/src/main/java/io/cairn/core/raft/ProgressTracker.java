@@ -129,6 +129,16 @@ final class ProgressTracker {
         votes.putIfAbsent(from, granted);
     }
 
+    /** True if some node other than self granted its vote in this election. */
+    boolean grantedByAnother() {
+        for (Map.Entry<NodeId, Boolean> v : votes.entrySet()) {
+            if (!v.getKey().equals(self) && v.getValue()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Tallies the votes of {@code membership}'s voters; non-voters' answers are ignored. */
     VoteResult tally(Membership membership) {
         int granted = 0;

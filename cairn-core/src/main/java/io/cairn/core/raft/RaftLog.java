@@ -337,11 +337,17 @@ final class RaftLog {
 
     /**
      * Fast back-off (etcd's findConflictByTerm): the largest index {@code <= index} whose term is
-     * {@code <= term}, so a leader skips a whole divergent term per round trip.
+     * {@code <= term}, so a leader skips a whole divergent term per round trip. An index below our
+     * log start is returned as is: raising it to the log start would claim the other side holds
+     * entries up to there, and a follower that lost acknowledged entries (a repair cut) would
+     * then be sent appends after its log forever instead of a snapshot.
      */
     long findConflictByTerm(long index, long term) {
         long i = Math.min(index, lastIndex());
         long floor = firstIndex() - 1;
+        if (i < floor) {
+            return i;
+        }
         while (i > floor) {
             long t = term(i);
             if (t <= term) {

@@ -764,7 +764,17 @@ public final class RaftNode {
 
     /** Tallies votes; returns true if the election was decided (won or lost). */
     private boolean checkVotes() {
-        switch (tracker.tally(quorumMembership)) {
+        ProgressTracker.VoteResult result = tracker.tally(quorumMembership);
+        if (result == ProgressTracker.VoteResult.WON && role == Role.CANDIDATE && !tracker.grantedByAnother()
+                && membership.voters().stream().anyMatch(v -> !v.equals(self))) {
+            // Our own vote alone is a quorum of the membership at the end of our log, but another
+            // voter of the applied membership may still campaign and count us. Our vote is not
+            // durable yet; leading now and crashing would let us vote again in this term, for it
+            // (seed 341568). Another voter's answer can only come after our vote is durable
+            // (vote requests leave after persist), so we wait for one.
+            result = ProgressTracker.VoteResult.PENDING;
+        }
+        switch (result) {
             case WON -> {
                 if (role == Role.PRE_CANDIDATE) {
                     becomeCandidate(false);

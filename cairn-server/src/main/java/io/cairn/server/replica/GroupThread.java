@@ -29,7 +29,11 @@ final class GroupThread implements AutoCloseable {
             owner = t;
             return t;
         });
-        executor.scheduleAtFixedRate(this::tickAll, tickMs, tickMs, TimeUnit.MILLISECONDS);
+        // Fixed delay, not fixed rate: after the thread was busy or starved of CPU, a fixed rate
+        // fires every overdue tick back to back, and a burst of a second's ticks is an election
+        // timeout that no peer message had a chance to reset. Logical time counts ticks this
+        // thread actually had room for.
+        executor.scheduleWithFixedDelay(this::tickAll, tickMs, tickMs, TimeUnit.MILLISECONDS);
     }
 
     ScheduledExecutorService executor() {

@@ -101,7 +101,21 @@ public final class PartitionReplica implements PartitionHandle {
     private static final int SLOW_HOUSEKEEPING_TICKS = 100;
     /** Bound on loop iterations of one round before yielding the thread to other groups. */
     private static final int ROUND_STEPS_MAX = 64;
+    /**
+     * Batch entries one round may propose back to back, in multiples of
+     * {@link ReplicaOptions#batchBytesMax()}, before group commit holds the rest for the next
+     * fsync. One entry per fsync capped large-batch produce at one batchBytesMax per fsync (with
+     * 64 NDJSON writers, most of the queue waited a whole fsync per MiB); this way one fsync
+     * covers up to this many entries, and the cap keeps a round (and a follower's append window)
+     * bounded.
+     */
+    private static final int ROUND_BATCH_ENTRIES_MAX = 4;
     private static final int IDEMPOTENCY_KEY_BYTES_MAX = 256;
+    /**
+     * The scrub after open reads at most this many bytes per second, so a restart that scrubs
+     * gigabytes does not starve producers and catch-up of disk bandwidth.
+     */
+    private static final long SCRUB_BYTES_PER_SECOND_MAX = 64L << 20;
     /** After ENOSPC, a one-voter group retries its election this often (in ticks) until the log takes writes again. */
     private static final int DISK_FULL_RETRY_TICKS = 20;
     /**
@@ -185,6 +199,14 @@ public final class PartitionReplica implements PartitionHandle {
     private final ReplicationFrames frames = new ReplicationFrames(INFLIGHT_BYTES_MAX + APPEND_BYTES_MAX);
     /** Readys whose writes are not yet known durable, in Ready order. */
     private final ArrayDeque<PersistWait> persistWaits = new ArrayDeque<>();
+    /**
+     * The Readys' after-persist messages (append acks, vote grants), in Ready order, waiting until
+     * the log is durable up to their index. Shared: the flusher thread sends them the moment its
+     * fsync lands, so a follower's ack does not wait for the group thread to be scheduled (on a
+     * busy machine that wake-up costs milliseconds on every commit). Guarded by itself; bounded
+     * like {@link #persistWaits}, one element per Ready with such messages.
+     */
+    private final ArrayDeque<DurableSend> durableSends = new ArrayDeque<>();
     /** Answers decided during this round, given at its end; bounded by the proposals applied in it. */
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
     /**
@@ -193,7 +215,13 @@ public final class PartitionReplica implements PartitionHandle {
      * ({@link #batchWaitsForFsync()}).
      */
     private volatile long lastBatchIndex;
+    /** Batch entries proposed in the current round; see {@link #ROUND_BATCH_ENTRIES_MAX}. */
+    private int roundBatches;
     private long lastLogBytes;
+    /** What {@link #leaderReadRefusal} was computed from, so publish() rebuilds it only on a change. */
+    private boolean refusalLeads;
+    private NodeId refusalLeader;
+    private long refusalTerm = -1;
     private long ticks;
     /**
      * Null, or the repair under way as in {@code repair-state}: the last entry before the cut,
@@ -213,12 +241,14 @@ public final class PartitionReplica implements PartitionHandle {
     private final CompletableFuture<Void> readyForWrites = new CompletableFuture<>();
     private final AtomicLong batchesProposed = new AtomicLong();
     private final AtomicLong requestsProposed = new AtomicLong();
+    /** The most batch entries one round has proposed (for tests of group commit). */
+    private final AtomicLong roundBatchesMax = new AtomicLong();
     private volatile Status status;
     private volatile BrokerException failure;
     private volatile boolean closed;
     /** Set when a log write hit ENOSPC; cleared when entries are appended again. */
     private volatile boolean diskFull;
-    /** True while another member holds this group's log, so damage here can be repaired from it. */
+    /** True while another voter exists, so damage here can be repaired from its leader. */
     private volatile boolean repairable;
     /** At most one repair request queued on the group thread; more would only rescan the same segment. */
     private final AtomicBoolean repairRequested = new AtomicBoolean();
@@ -356,7 +386,10 @@ public final class PartitionReplica implements PartitionHandle {
                 }
                 repairable = hasPeers(membership);
                 thread.register(this);
-                log.setDurableListener(durable -> scheduleRound());
+                log.setDurableListener(durable -> {
+                    sendDurableMessages(false);
+                    scheduleRound();
+                });
                 lastLogBytes = log.diskBytes();
                 rt.diskGuard.adjust(lastLogBytes);
                 if (isSingleVoter(membership)) {
@@ -392,8 +425,12 @@ public final class PartitionReplica implements PartitionHandle {
         return m.voters().size() == 1 && m.isVoter(self);
     }
 
+    /**
+     * True when another voter exists: only a leader refills a repaired log, and a replica that is
+     * the group's only voter would wait for one forever (it withholds its own candidacy).
+     */
     private boolean hasPeers(Membership m) {
-        for (NodeId n : m.all()) {
+        for (NodeId n : m.voters()) {
             if (!n.equals(self)) {
                 return true;
             }
@@ -587,7 +624,7 @@ public final class PartitionReplica implements PartitionHandle {
     private record Inbound(RaftMessage message, io.cairn.storage.FrameChunk frames) {}
 
     /** Counters for tests and the group-commit report: batch entries and the requests they carried. */
-    record Stats(long batchEntries, long produceRequests, long fsyncs, long lastIndex) {}
+    record Stats(long batchEntries, long produceRequests, long fsyncs, long lastIndex, long roundBatchEntriesMax) {}
 
     /** Runs {@code task} on this replica's group thread (tests hold the thread to fill queues). */
     void runOnGroupThread(Runnable task) {
@@ -595,7 +632,8 @@ public final class PartitionReplica implements PartitionHandle {
     }
 
     Stats stats() {
-        return new Stats(batchesProposed.get(), requestsProposed.get(), rt.flusher.fsyncCount(), log.lastIndex());
+        return new Stats(batchesProposed.get(), requestsProposed.get(), rt.flusher.fsyncCount(), log.lastIndex(),
+                roundBatchesMax.get());
     }
 
     @Override
@@ -690,10 +728,25 @@ public final class PartitionReplica implements PartitionHandle {
         if (closed || raft == null) {
             return;
         }
+        if (failure == null) {
+            // Messages that arrived while this thread was busy go in before logical time moves on.
+            // Ticking first let a thread that had been starved of CPU for a while (and then gets
+            // its overdue ticks) time out a leader whose appends were already in its inbox, or
+            // depose itself as leader with its followers' acks unread: an election under load.
+            try {
+                stepInbox();
+            } catch (Throwable t) {
+                roundFailed(t); // As in a round: damaged data met while stepping is repaired from peers.
+                return;
+            }
+        }
         ticks++;
         try {
             raft.tick();
         } catch (RuntimeException e) {
+            if (corruptionIn(e) == null) {
+                throw e; // As before: the group thread logs it and goes on ticking.
+            }
             // A leader's heartbeat may read entries for a lagging follower and hit damaged data.
             roundFailed(e);
             return;
@@ -733,28 +786,10 @@ public final class PartitionReplica implements PartitionHandle {
             return;
         }
         try {
-            long appendBytes = 0;
-            for (Inbound in; appendBytes < ROUND_APPEND_BYTES_MAX && (in = inbox.poll()) != null; ) {
-                inboxCount.decrementAndGet();
-                RaftMessage m = in.message();
-                if (m instanceof RaftMessage.AppendRequest a) {
-                    for (Entry e : a.entries()) {
-                        appendBytes += e.sizeBytes();
-                    }
-                }
-                try {
-                    if (in.frames() != null) {
-                        frames.received(in.frames());
-                    }
-                    raft.step(m);
-                } catch (IllegalArgumentException misrouted) {
-                    // A message for another group or node: a routing bug upstream, not a reason
-                    // to stop this replica. Raft tolerates the loss.
-                    LOG.warn("{}: dropped a message not meant for this group: {}", this, misrouted.getMessage());
-                }
-            }
+            stepInbox();
             boolean progress = true;
             int steps = 0;
+            roundBatches = 0;
             while (progress && steps++ < ROUND_STEPS_MAX) {
                 progress = drainReadies();
                 progress |= notifyPersisted();
@@ -861,7 +896,15 @@ public final class PartitionReplica implements PartitionHandle {
                 }
                 try {
                     long t0 = System.nanoTime();
-                    Optional<LogDamage> d = log.findDamage();
+                    long[] scanned = {0};
+                    Optional<LogDamage> d = log.findDamage(bytes -> {
+                        scanned[0] += bytes;
+                        // Paces to SCRUB_BYTES_PER_SECOND_MAX on the scrub thread only (never a group or reader thread).
+                        long dueNanos = (long) (scanned[0] * 1e9 / SCRUB_BYTES_PER_SECOND_MAX) - (System.nanoTime() - t0);
+                        if (dueNanos > 1_000_000 && !closed) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(dueNanos);
+                        }
+                    });
                     if (d.isPresent()) {
                         LOG.warn("{}: the scrub after open found {}", this, d.get());
                         requestRepair(d.get().file());
@@ -911,6 +954,9 @@ public final class PartitionReplica implements PartitionHandle {
         raft.withholdVotesUntil(repair.untilIndex(), repair.untilTerm());
         // Their acks and votes were about the old log; Raft resends what is still needed.
         persistWaits.clear();
+        synchronized (durableSends) {
+            durableSends.clear(); // The flusher must not send them either.
+        }
         lastBatchIndex = 0;
         BrokerException err = new BrokerException.OutcomeUnknown(
                 "this replica found damaged data and stopped leading; the write may have been replicated");
@@ -939,6 +985,34 @@ public final class PartitionReplica implements PartitionHandle {
             LOG.info("{}: repair complete: entries up to {} are committed and durable here again; votes allowed",
                     this, repair.untilIndex());
             repair = null;
+        }
+    }
+
+    /**
+     * Steps queued peer messages into the core, up to {@link #ROUND_APPEND_BYTES_MAX} of append
+     * entries (the rest waits for the next round, so a catching-up follower writes and acks in
+     * parts while the leader refills its window).
+     */
+    private void stepInbox() {
+        long appendBytes = 0;
+        for (Inbound in; appendBytes < ROUND_APPEND_BYTES_MAX && (in = inbox.poll()) != null; ) {
+            inboxCount.decrementAndGet();
+            RaftMessage m = in.message();
+            if (m instanceof RaftMessage.AppendRequest a) {
+                for (Entry e : a.entries()) {
+                    appendBytes += e.sizeBytes();
+                }
+            }
+            try {
+                if (in.frames() != null) {
+                    frames.received(in.frames());
+                }
+                raft.step(m);
+            } catch (IllegalArgumentException misrouted) {
+                // A message for another group or node: a routing bug upstream, not a reason
+                // to stop this replica. Raft tolerates the loss.
+                LOG.warn("{}: dropped a message not meant for this group: {}", this, misrouted.getMessage());
+            }
         }
     }
 
@@ -1004,8 +1078,41 @@ public final class PartitionReplica implements PartitionHandle {
         leaderReads.confirmed(rd.readStates()); // Answered in the round's end, once applied up to their index.
         raft.advance(rd);
         Entry last = rd.entries().isEmpty() ? null : rd.entries().get(rd.entries().size() - 1);
-        persistWaits.add(new PersistWait(last == null ? 0 : last.index(), last == null ? 0 : last.term(),
-                rd.messagesAfterPersist(), installed, startNanos));
+        PersistWait wait = new PersistWait(last == null ? 0 : last.index(), last == null ? 0 : last.term(),
+                installed, startNanos);
+        persistWaits.add(wait);
+        if (!rd.messagesAfterPersist().isEmpty()) {
+            synchronized (durableSends) {
+                // A snapshot's acks stay with the group thread, which also tells Raft the snapshot is applied.
+                durableSends.add(new DurableSend(wait.waitIndex(), rd.messagesAfterPersist(), installed != null));
+            }
+        }
+    }
+
+    /**
+     * Sends the after-persist messages whose entries are now durable, in Ready order. Called by
+     * the flusher's listener (any thread) and by the group thread; the lock keeps two callers from
+     * interleaving, so messages leave in the order Raft produced them.
+     *
+     * <p>Durability is read from {@link SegmentLog#durableIndex()} here, never taken from the
+     * flusher's callback argument: a truncation on the group thread lowers that index before the
+     * entries replacing the cut ones are appended, so a stale callback value could otherwise
+     * acknowledge entries that are not yet on disk (the leader would count a replica a crash can lose).
+     */
+    private void sendDurableMessages(boolean onGroupThread) {
+        synchronized (durableSends) {
+            if (closed || failure != null) {
+                return;
+            }
+            long durable = log.durableIndex();
+            for (DurableSend d; (d = durableSends.peek()) != null && d.waitIndex() <= durable
+                    && (onGroupThread || !d.groupThreadOnly()); ) {
+                durableSends.poll();
+                for (RaftMessage m : d.messages()) {
+                    rt.transport.send(m);
+                }
+            }
+        }
     }
 
     /**
@@ -1046,11 +1153,11 @@ public final class PartitionReplica implements PartitionHandle {
     private boolean notifyPersisted() {
         long durable = log.durableIndex();
         boolean any = false;
+        if (!persistWaits.isEmpty() && persistWaits.peek().waitIndex() <= durable) {
+            sendDurableMessages(true);
+        }
         while (!persistWaits.isEmpty() && persistWaits.peek().waitIndex() <= durable) {
             PersistWait w = persistWaits.poll();
-            for (RaftMessage m : w.afterPersist()) {
-                rt.transport.send(m);
-            }
             if (w.snapshot() != null) {
                 raft.snapshotApplied(w.snapshot());
             }
@@ -1146,8 +1253,13 @@ public final class PartitionReplica implements PartitionHandle {
             failQueuedProduce(notWritable());
             return false;
         }
-        if (lastBatchIndex > log.durableIndex() && lastBatchIndex <= log.lastIndex()) {
-            return false; // Group commit: the flusher's listener schedules a round when it lands.
+        if (lastBatchIndex > log.durableIndex() && lastBatchIndex <= log.lastIndex()
+                && (roundBatches == 0 || roundBatches >= ROUND_BATCH_ENTRIES_MAX
+                    || produceQueue.bytes() < rt.options.batchBytesMax())) {
+            // Group commit: the flusher's listener schedules a round when it lands. Within a round
+            // that already proposed, more *full* batches may follow (the same fsync covers them);
+            // a partial one waits, so small writes keep coalescing into one entry per fsync.
+            return false;
         }
         if (awaiting.size() >= rt.options.pendingRequestsMax()) {
             return false;
@@ -1171,6 +1283,10 @@ public final class PartitionReplica implements PartitionHandle {
                 batcher.proposed(batch, a.index(), a.term());
                 proposals.add(new Proposal(a.index(), a.term(), List.copyOf(batch.keys().keySet()), null));
                 lastBatchIndex = a.index();
+                roundBatches++;
+                if (roundBatches > roundBatchesMax.get()) {
+                    roundBatchesMax.set(roundBatches); // Written on the group thread only.
+                }
                 batchesProposed.incrementAndGet();
             } else {
                 BrokerException err = rejection((Rejected) r);
@@ -1360,6 +1476,9 @@ public final class PartitionReplica implements PartitionHandle {
             raft.withholdVotesUntil(repair.untilIndex(), repair.untilTerm()); // A rebuilt node keeps the restriction.
         }
         persistWaits.clear();
+        synchronized (durableSends) {
+            durableSends.clear(); // Acks for entries the rebuilt node forgot must never be sent.
+        }
         lastBatchIndex = 0;
         BrokerException err = single
                 ? new BrokerException.DiskFull("the data disk is full; the write was not stored. Writes resume once space is freed")
@@ -1424,7 +1543,21 @@ public final class PartitionReplica implements PartitionHandle {
         repairable = hasPeers(m);
         status = new Status(partition, raft.leader().map(NodeId::value).orElse(null), raft.term(), sm.logStart(),
                 sm.nextOffset(), raft.commitIndex(), bytes, replicas, progress);
-        leaderReadRefusal = raft.role() == Role.LEADER && raft.isReadyForWrites() ? null : notLeaderForReads();
+        boolean leads = raft.role() == Role.LEADER && raft.isReadyForWrites();
+        NodeId leader = raft.leader().orElse(null);
+        if (leads != refusalLeads || !Objects.equals(leader, refusalLeader) || raft.term() != refusalTerm
+                || leaderReadRefusal instanceof BrokerException.Unavailable) { // e.g. the leader's URL is learnt later
+            // Rebuilt only when leadership changes: every round on a busy follower used to build it anew.
+            if (!Objects.equals(leader, refusalLeader) || raft.term() != refusalTerm) {
+                // One line per change: without it an election under load left no trace in the log.
+                LOG.info("{}: term {}, leader {} ({} here)", this, raft.term(),
+                        leader == null ? "none" : leader.value(), raft.role().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            leaderReadRefusal = leads ? null : notLeaderForReads();
+            refusalLeads = leads;
+            refusalLeader = leader;
+            refusalTerm = raft.term();
+        }
         if (!readyForWrites.isDone() && canWrite()) {
             readyForWrites.complete(null);
         }
@@ -1493,15 +1626,17 @@ public final class PartitionReplica implements PartitionHandle {
         return f;
     }
 
+    /** One Ready's after-persist messages, sendable once the log is durable up to {@code waitIndex}. */
+    private record DurableSend(long waitIndex, List<RaftMessage> messages, boolean groupThreadOnly) {}
+
     /** An entry this replica proposed: batch idempotency keys, or the control request it carries. */
     private record Proposal(long index, long term, List<String> keys, ControlRequest<?> control) {}
 
     /**
      * One Ready's writes: its last entry (index 0 when it had none) and the snapshot it installed;
-     * its after-persist messages go out once the log is durable up to {@link #waitIndex()}.
+     * Raft hears they are persisted once the log is durable up to {@link #waitIndex()}.
      */
-    private record PersistWait(long index, long term, List<RaftMessage> afterPersist, SnapshotMetadata snapshot,
-                               long startNanos) {
+    private record PersistWait(long index, long term, SnapshotMetadata snapshot, long startNanos) {
         long waitIndex() {
             return Math.max(index, snapshot == null ? 0 : snapshot.index());
         }

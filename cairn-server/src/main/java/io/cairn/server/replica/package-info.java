@@ -9,7 +9,10 @@
  * the produce path, dedupe, write concerns, long-poll reads), {@link io.cairn.server.replica.RaftLogView}
  * (the core's storage view over {@link io.cairn.storage.SegmentLog}), the state files (hard state,
  * snapshots), the disk guard, and {@link io.cairn.server.replica.PeerTransport}, the seam through
- * which a multi-voter group will send messages (a one-voter group never uses it).
+ * which a multi-voter group will send messages (a one-voter group never uses it), and the repair
+ * of a replica whose log holds damaged data ({@link io.cairn.server.replica.ReplicaRepair},
+ * {@link io.cairn.server.replica.RepairMarker}: cut before the damage, refill from the leader,
+ * vote withheld until repaired).
  *
  * <p>Must not live here: consensus decisions (they belong to {@code io.cairn.core.raft}), the
  * meaning of entries (that is {@code io.cairn.core.partition}), HTTP parsing, or topic

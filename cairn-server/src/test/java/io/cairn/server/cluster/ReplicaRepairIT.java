@@ -97,6 +97,88 @@ class ReplicaRepairIT {
         assertThat(produce("after-" + "z".repeat(10), "majority")).isEqualTo(hw);
     }
 
+    /**
+     * The safety case of protocol-aware recovery, end to end. Records committed on {a, c} while b
+     * is down; c's copy of some of them is damaged; a is down. b and c alone must not elect a
+     * leader (c's vote would make b, which lacks the records, leader, and the acknowledged
+     * records would be overwritten). A crash of c mid-repair keeps the restriction (the marker).
+     * When a returns it leads, refills c, and every acknowledged record is on every node.
+     */
+    @Test
+    void aRepairingReplicaDoesNotHelpElectALeaderThatLacksWhatItAcknowledged() throws Exception {
+        cluster = new LocalCluster(3, dir);
+        cluster.nodeArgs.addAll(List.of("--segment-bytes", "16384", "--max-record-bytes", "4096"));
+        cluster.startAll();
+        cluster.createTopic(TOPIC, 1, 3);
+        Map<Long, String> acked = new LinkedHashMap<>();
+        for (int k = 0; k < 20; k++) {
+            String v = "a" + k + "-" + "x".repeat(100);
+            acked.put(produce(v, "all"), v);
+        }
+        String leader = cluster.leaderOf(TOPIC, 0);
+        int a = cluster.indexOf(leader);
+        int b = (a + 1) % 3;
+        int c = (a + 2) % 3;
+        cluster.kill(b);
+        // Committed on a and c only: b never sees these. Enough to seal several segments.
+        for (int k = 0; k < 400; k++) {
+            String v = "e" + k + "-" + "y".repeat(100);
+            acked.put(produce(v, "majority"), v);
+        }
+        List<Path> logs = logFiles(partitionDir(c));
+        assertThat(logs.size()).as("segments on %s", cluster.ids[c]).isGreaterThanOrEqualTo(4);
+        cluster.kill(c);
+        cluster.kill(a);
+        // The newest sealed segment of c holds only records b lacks.
+        Path damaged = logs.get(logs.size() - 2);
+        flip(damaged, Files.size(damaged) / 2, 3);
+
+        cluster.start(b);
+        cluster.start(c);
+        Path cLog = dir.resolve(cluster.ids[c]).resolve("node.log");
+        LocalCluster.await(() -> contains(cLog, "log cut before entry"), () -> "c cuts its damaged log");
+        assertThat(partitionDir(c).resolve("repair-state")).exists();
+        assertNoWriteAccepted(b, c);
+
+        // A crash in the middle of the repair: the marker keeps the restriction.
+        cluster.kill(c);
+        cluster.start(c);
+        LocalCluster.await(() -> contains(cLog, "resuming the repair"), () -> "c resumes its repair");
+        assertNoWriteAccepted(b, c);
+
+        cluster.start(a);
+        long hw = acked.keySet().stream().mapToLong(Long::longValue).max().orElseThrow() + 1;
+        LocalCluster.await(() -> Files.notExists(partitionDir(c).resolve("repair-state"))
+                        && cluster.highWatermark(c, TOPIC, 0) >= hw && cluster.highWatermark(b, TOPIC, 0) >= hw,
+                () -> "a leads and refills b and c; c log:\n" + cluster.tail(c));
+        for (int i = 0; i < 3; i++) {
+            assertThat(cluster.consumeAll(i, TOPIC, 0)).as("log on %s", cluster.ids[i]).isEqualTo(acked);
+        }
+        int lead = cluster.indexOf(cluster.leaderOf(TOPIC, 0));
+        LocalCluster.await(() -> sameLogFiles(partitionDir(c), partitionDir(lead)), () -> "c's segments equal the leader's");
+    }
+
+    /**
+     * With only {@code b} and {@code c} up, no write is acknowledged and no leader appears, for an
+     * observation window of 8 s (dozens of election timeouts): attempts against both nodes
+     * (redirects followed) every 200 ms until the window ends, each answered 503/504 or not at all.
+     */
+    private void assertNoWriteAccepted(int b, int c) {
+        long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+        // Bounded by the window (and each request by its 5 s timeout).
+        for (int attempt = 0; System.nanoTime() < end; attempt++) {
+            for (int i : new int[] {b, c}) {
+                String url = cluster.url(i) + "/broker/topics/" + TOPIC + "/produce?partition=0&acks=majority&timeout_ms=1000"
+                        + "&idempotency_key=must-not-" + attempt + "-" + i;
+                LocalCluster.Reply r = cluster.follow("POST", url, "must-not-be-written", Duration.ofSeconds(5));
+                assertThat(r == null || r.status() != 200).as("a write acknowledged by %s with a repairing %s: %s",
+                        cluster.ids[i], cluster.ids[c], r == null ? null : r.body()).isTrue();
+            }
+            assertThat(cluster.leaderOf(TOPIC, 0)).as("no leader among the live nodes").isNull();
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000);
+        }
+    }
+
     /** Reads the victim's whole log page by page, directly; records it returns must be the acked ones. */
     private void checkServedMatches(int node, Map<Long, String> acked, AtomicReference<String> wrong) {
         long offset = 0;
@@ -145,6 +227,14 @@ class ReplicaRepairIT {
         p.destroy(); // SIGTERM: the shutdown hook closes replicas, which writes checkpoints.
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("node stops on SIGTERM").isTrue();
         cluster.processes[i] = null;
+    }
+
+    private static boolean contains(Path file, String text) {
+        try {
+            return Files.exists(file) && Files.readString(file).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private Path partitionDir(int node) {
