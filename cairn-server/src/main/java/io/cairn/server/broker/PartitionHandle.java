@@ -46,12 +46,13 @@ public interface PartitionHandle extends AutoCloseable {
 
     /**
      * The group's committed offset as the leader knows it, or -1: where a consumer that names no
-     * offset resumes. A replica that cannot vouch for it (a follower, a leader still applying its
-     * log) throws {@link BrokerException.NotLeader} or {@link BrokerException.Unavailable}, so a
-     * resuming consumer never goes back to an older commit (promise 5).
+     * offset resumes. A linearizable read: a replica that cannot vouch for it (a follower, a leader
+     * still applying its log, a deposed leader that does not know it yet) fails the future with
+     * {@link BrokerException.NotLeader} or {@link BrokerException.Unavailable}, so a resuming
+     * consumer never goes back to an older commit (promise 5). The future may complete on any thread.
      */
-    default long leaderCommittedOffset(String group) {
-        return committedOffset(group);
+    default CompletableFuture<Long> leaderCommittedOffset(String group) {
+        return CompletableFuture.completedFuture(committedOffset(group));
     }
 
     /**

@@ -44,8 +44,8 @@ final class RemotePartition implements PartitionHandle {
     }
 
     @Override
-    public long leaderCommittedOffset(String group) {
-        throw redirect.get();
+    public CompletableFuture<Long> leaderCommittedOffset(String group) {
+        return CompletableFuture.failedFuture(redirect.get());
     }
 
     @Override

@@ -24,9 +24,9 @@ final class ConsumeRoutes {
     }
 
     /** Where a group resumes when no offset is given: after its committed offset, or the log start. */
-    static long startOffset(PartitionHandle handle, String group) {
-        long committed = handle.leaderCommittedOffset(group);
-        return committed >= 0 ? committed + 1 : handle.status().logStart();
+    static CompletableFuture<Long> startOffset(PartitionHandle handle, String group) {
+        return handle.leaderCommittedOffset(group)
+            .thenApply(committed -> committed >= 0 ? committed + 1 : handle.status().logStart());
     }
 
     CompletableFuture<Response> consume(Exchange ex) {
@@ -40,8 +40,10 @@ final class ConsumeRoutes {
         long waitMs = ex.longParam("wait_ms", 0, c.maxWaitMs(), 0);
         RecordJson.Encoding encoding = RecordJson.parseEncoding(ex.param("encoding"));
         PartitionHandle handle = api.broker().partition(spec.name(), partition);
-        long offset = offsetParam != null ? offsetParam : startOffset(handle, group);
-        return readTimeout(handle.consume(offset, limit, maxBytes, waitMs), waitMs)
+        CompletableFuture<Long> start = offsetParam != null
+            ? CompletableFuture.completedFuture(offsetParam) : readTimeout(startOffset(handle, group), 0);
+        return start
+            .thenCompose(offset -> readTimeout(handle.consume(offset, limit, maxBytes, waitMs), waitMs))
             .thenApply(page -> {
                 ObjectNode body = Response.okBody();
                 var arr = body.putArray("messages");

@@ -51,23 +51,27 @@ final class SseStream {
         int partition = ApiContext.partition(spec, ex.partitionPath());
         RecordJson.Encoding encoding = RecordJson.parseEncoding(ex.param("encoding"));
         PartitionHandle handle = api.broker().partition(spec.name(), partition);
-        long offset;
+        CompletableFuture<Long> start;
         if (ex.param("offset") != null) {
-            offset = ex.longParam("offset", 0, Long.MAX_VALUE, 0);
+            start = CompletableFuture.completedFuture(ex.longParam("offset", 0, Long.MAX_VALUE, 0));
         } else if (ex.headers.get("Last-Event-ID") != null) {
-            offset = Exchange.parseLong("Last-Event-ID", ex.headers.get("Last-Event-ID"), -1, Long.MAX_VALUE - 1) + 1;
+            start = CompletableFuture.completedFuture(
+                Exchange.parseLong("Last-Event-ID", ex.headers.get("Last-Event-ID"), -1, Long.MAX_VALUE - 1) + 1);
         } else {
-            offset = ConsumeRoutes.startOffset(handle, group);
+            // A leader read confirmed by a quorum; a redirect or 503 is answered before the stream opens.
+            start = ConsumeRoutes.readTimeout(ConsumeRoutes.startOffset(handle, group), 0);
         }
-        var res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
-        res.headers().set("X-Accel-Buffering", "no"); // tell proxies such as nginx not to buffer events
-        HttpUtil.setTransferEncodingChunked(res, true);
         ChannelHandlerContext ctx = ex.ctx;
-        ctx.writeAndFlush(res);
-        new Loop(ctx, handle, spec.name(), partition, offset, encoding).poll();
-        return CompletableFuture.completedFuture(Response.STREAMING);
+        return start.thenApplyAsync(offset -> {
+            var res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+            res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+            res.headers().set("X-Accel-Buffering", "no"); // tell proxies such as nginx not to buffer events
+            HttpUtil.setTransferEncodingChunked(res, true);
+            ctx.writeAndFlush(res);
+            new Loop(ctx, handle, spec.name(), partition, offset, encoding).poll();
+            return Response.STREAMING;
+        }, ctx.executor());
     }
 
     private final class Loop {

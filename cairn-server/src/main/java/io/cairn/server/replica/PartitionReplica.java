@@ -170,6 +170,8 @@ public final class PartitionReplica implements PartitionHandle {
     /** Entries this replica proposed and has not yet seen applied, in index order. */
     private final ArrayDeque<Proposal> proposals = new ArrayDeque<>();
     private final AwaitingWrites awaiting;
+    /** Group resumes waiting for a quorum to confirm this node still leads (ReadIndex). */
+    private final LeaderReads leaderReads;
     /** What {@link #awaiting} asks about durability, always about the current RaftNode. */
     private final AwaitingWrites.Progress progressView = new AwaitingWrites.Progress() {
         @Override
@@ -286,6 +288,7 @@ public final class PartitionReplica implements PartitionHandle {
         this.repairMarker = repairMarker;
         this.repair = repair;
         this.awaiting = new AwaitingWrites(partition, rt.metrics);
+        this.leaderReads = new LeaderReads(rt.readers);
         this.produceQueue = new ProduceQueue(rt.options.produceQueueRequestsMax(), rt.options.produceQueueBytesMax());
         snapshots.restoredAt(sm.appliedIndex());
         this.reader = new PartitionReader(partition, log, rt.readers, rt.timer, rt.options.consumeWaitersMax(),
@@ -520,13 +523,22 @@ public final class PartitionReplica implements PartitionHandle {
         return enqueueControl(new ControlRequest<>(new GroupCommit(group, offset), deadline(CONTROL_TIMEOUT_MS)));
     }
 
+    /**
+     * A linearizable read (Raft ReadIndex): answered only once a quorum confirmed that this node
+     * still led when the read arrived, and its state applied everything committed by then. A leader
+     * that was paused or partitioned and does not yet know it was deposed would otherwise answer
+     * from its stale state, and a resuming consumer would go back to an older commit (promise 5).
+     */
     @Override
-    public long leaderCommittedOffset(String group) {
-        BrokerException refusal = leaderReadRefusal;
+    public CompletableFuture<Long> leaderCommittedOffset(String group) {
+        BrokerException refusal = closed ? refuseWrites() : failure != null ? failure : leaderReadRefusal;
         if (refusal != null) {
-            throw refusal;
+            // Fast refusal for followers; a node that believes it leads is checked with a quorum below.
+            return CompletableFuture.failedFuture(refusal);
         }
-        return committedOffsets.getOrDefault(group, -1L);
+        CompletableFuture<Long> f = leaderReads.submit(group);
+        scheduleRound();
+        return f;
     }
 
     @Override
@@ -758,7 +770,7 @@ public final class PartitionReplica implements PartitionHandle {
         }
         // Idle groups skip the round: thousands of partitions tick 100 times a second.
         if (raft.hasReady() || !persistWaits.isEmpty() || !awaiting.isEmpty() || !produceQueue.isEmpty()
-                || !controlQueue.isEmpty() || !deferred.isEmpty() || log.failure() != null) {
+                || !controlQueue.isEmpty() || !deferred.isEmpty() || leaderReads.hasWork() || log.failure() != null) {
             step();
         }
     }
@@ -783,6 +795,7 @@ public final class PartitionReplica implements PartitionHandle {
                 progress |= notifyPersisted();
                 progress |= proposeControls();
                 progress |= proposeBatch();
+                progress |= leaderReads.start(raft, this::readRefusal);
             }
             if (progress || !inbox.isEmpty()) {
                 scheduleRound(); // Yield to other groups on this thread; continue next round.
@@ -793,6 +806,7 @@ public final class PartitionReplica implements PartitionHandle {
             publish();
             completeAwaiting();
             runDeferred();
+            leaderReads.settle(raft, sm.appliedIndex(), sm::committedOffset, this::notLeaderForReads);
         } catch (Throwable t) {
             roundFailed(t);
         }
@@ -1061,6 +1075,7 @@ public final class PartitionReplica implements PartitionHandle {
             return;
         }
         apply(rd.committedEntries());
+        leaderReads.confirmed(rd.readStates()); // Answered in the round's end, once applied up to their index.
         raft.advance(rd);
         Entry last = rd.entries().isEmpty() ? null : rd.entries().get(rd.entries().size() - 1);
         PersistWait wait = new PersistWait(last == null ? 0 : last.index(), last == null ? 0 : last.term(),
@@ -1300,6 +1315,15 @@ public final class PartitionReplica implements PartitionHandle {
         };
     }
 
+    /** Why the RaftNode refused a read: overloaded (429), or not (yet) a leader that may serve it. */
+    private BrokerException readRefusal(Rejected r) {
+        return switch (r.reason()) {
+            case OVERLOADED -> new BrokerException.Overloaded("partition " + topic + "/" + partition
+                    + " has too many reads waiting for leadership confirmation; retry shortly");
+            default -> notLeaderForReads();
+        };
+    }
+
     private void failQueuedProduce(BrokerException err) {
         produceQueue.failAll(err);
     }
@@ -1498,6 +1522,7 @@ public final class PartitionReplica implements PartitionHandle {
         }
         proposals.clear();
         batcher.clear();
+        leaderReads.failAll(err);
     }
 
     private void publish() {

@@ -125,6 +125,25 @@ class PartitionReplicaIT {
     }
 
     @Test
+    void aGroupResumeReadsTheCommittedOffsetOnceLeadershipIsConfirmed() throws Exception {
+        PartitionReplica p = harness.open(dir);
+        produce(p, rec("a"), rec("b"), rec("c"));
+        assertThat(await(p.leaderCommittedOffset("g"))).as("no commit yet").isEqualTo(-1);
+        await(p.commit("g", 1));
+        // Right after the commit's answer: a linearizable read sees it.
+        assertThat(await(p.leaderCommittedOffset("g"))).isEqualTo(1);
+        List<CompletableFuture<Long>> many = new ArrayList<>();
+        for (int k = 0; k < 100; k++) {
+            many.add(p.leaderCommittedOffset(k % 2 == 0 ? "g" : "other"));
+        }
+        for (int k = 0; k < 100; k++) {
+            assertThat(await(many.get(k))).as("read %s", k).isEqualTo(k % 2 == 0 ? 1 : -1);
+        }
+        p.close();
+        assertThatThrownBy(() -> await(p.leaderCommittedOffset("g"))).isInstanceOf(BrokerException.Unavailable.class);
+    }
+
+    @Test
     void badInputIsRefusedAndChangesNothing() throws Exception {
         PartitionReplica p = harness.open(dir);
         assertThatThrownBy(() -> await(p.produce(List.of(), PartitionHandle.Acks.MAJORITY, 1000)))
