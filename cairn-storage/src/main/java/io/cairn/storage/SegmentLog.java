@@ -1022,31 +1022,11 @@ public final class SegmentLog implements AutoCloseable {
                 if (!s.isSealed()) {
                     continue;
                 }
-                FrameScanner sc = new FrameScanner(s.channel(), 0, s.writtenBytes(), SCRUB_BUFFER_BYTES,
-                        config.entryBytesMax());
-                long expectIndex = s.firstRaftIndex();
-                long expectOffset = s.baseOffset();
-                while (true) {
-                    FrameScanner.Kind k = sc.next();
-                    if (k == FrameScanner.Kind.END) {
-                        break;
-                    }
-                    if (k != FrameScanner.Kind.FRAME) {
-                        throw new CorruptLogException(s.logPath(), sc.position(), sc.problem());
-                    }
-                    LogEntry e = sc.entry();
-                    if (e.raftIndex() != expectIndex || e.baseOffset() != expectOffset) {
-                        throw new CorruptLogException(s.logPath(), sc.framePosition(), "entry (index " + e.raftIndex()
-                                + ", offset " + e.baseOffset() + ") where (" + expectIndex + ", " + expectOffset
-                                + ") was expected");
-                    }
-                    expectIndex++;
-                    expectOffset = e.endOffset();
-                }
-                if (expectIndex - 1 != s.lastRaftIndex() || expectOffset != s.endOffset()) {
-                    throw new CorruptLogException(s.logPath(), s.writtenBytes(), "segment ends at (index "
-                            + (expectIndex - 1) + ", offset " + expectOffset + ") but its footer says ("
-                            + s.lastRaftIndex() + ", " + s.endOffset() + ")");
+                // One scanner for both scrubs: the same frame, sequence and footer checks as findDamage.
+                Optional<LogDamage> damage = damageIn(s);
+                if (damage.isPresent()) {
+                    LogDamage d = damage.get();
+                    throw new CorruptLogException(d.file(), d.position(), d.problem());
                 }
                 verified += s.writtenBytes();
             }
