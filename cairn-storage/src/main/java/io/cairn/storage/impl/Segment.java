@@ -512,26 +512,7 @@ public final class Segment {
      * its previous length, so the segment is exactly as before the call, and the error rethrown.
      */
     public void append(ByteBuffer frame, LogEntry e, int indexIntervalBytes) throws IOException {
-        Invariants.check(!sealed && !closed, "append to sealed or closed segment %s", name);
-        long pos = writtenBytes;
-        int size = frame.remaining();
-        Invariants.check(pos + size <= Integer.MAX_VALUE, "segment %s would exceed 2 GiB", name);
-        // Points for frames fsynced since the last append; a failure here leaves the log untouched.
-        writeDurablePoints();
-        int pointsBefore = index.size();
-        long lastPointBefore = lastPointPosition;
-        try {
-            Disk.writeFully(log, frame, pos);
-            track(e, pos, indexIntervalBytes);
-        } catch (IOException ex) {
-            // Cut the partial frame (and point) back so the file never holds half an entry we did not report.
-            log.truncate(pos);
-            index.truncate(pointsBefore);
-            lastPointPosition = lastPointBefore;
-            throw ex;
-        }
-        // Publishing the new length last lets readers see only whole frames.
-        writtenBytes = pos + size;
+        appendRun(frame, List.of(e), indexIntervalBytes);
     }
 
     /**
@@ -544,6 +525,7 @@ public final class Segment {
         long pos = writtenBytes;
         int size = frames.remaining();
         Invariants.check(pos + size <= Integer.MAX_VALUE, "segment %s would exceed 2 GiB", name);
+        // Points for frames fsynced since the last append; a failure here leaves the log untouched.
         writeDurablePoints();
         int pointsBefore = index.size();
         long lastPointBefore = lastPointPosition;
@@ -556,11 +538,13 @@ public final class Segment {
             }
             Invariants.check(at == pos + size, "frames of %s bytes hold entries of %s bytes in %s", size, at - pos, name);
         } catch (IOException ex) {
+            // Cut the partial frames (and points) back so the file never holds half an entry we did not report.
             log.truncate(pos);
             index.truncate(pointsBefore);
             lastPointPosition = lastPointBefore;
             throw ex;
         }
+        // Publishing the new length last lets readers see only whole frames.
         writtenBytes = pos + size;
     }
 
