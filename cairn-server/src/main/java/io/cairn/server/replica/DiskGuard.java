@@ -5,6 +5,7 @@ import io.cairn.server.broker.BrokerException;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Keeps produce from filling the disk: refuses a batch when all partition logs on this node would
@@ -16,17 +17,41 @@ import java.util.concurrent.atomic.AtomicLong;
  * is held back; commits, delete-before and snapshots may use the reserve. If the disk fills
  * anyway (another process), storage reports ENOSPC and the replica recovers from that too.
  *
+ * <p>The free space is read with {@code statfs}, once per group commit that used to be; now a
+ * reading is reused while it is younger than {@link #READING_AGE_NANOS_MAX} and fewer than
+ * {@link #READING_BYTES_MAX} bytes were admitted since, and the bytes admitted since are taken off
+ * it, so this node's own writes cannot eat into the reserve on a stale reading (beyond what group
+ * threads admit at the same instant, each checking before the other adds). A refusal is
+ * never made on a reused reading: space freed (by retention, delete-before or another process)
+ * lets the next write through at once.
+ *
  * <p>Thread-safe: shared by every replica on the node.
  */
 final class DiskGuard {
+    /** A free-space reading is reused for at most this long (other processes may fill the disk meanwhile). */
+    static final long READING_AGE_NANOS_MAX = 50_000_000L;
+    /** ... and for at most this many bytes admitted since it was taken. */
+    static final long READING_BYTES_MAX = 16L << 20;
+
     private final long diskBytesMax;
     private final long freeReserveBytes;
+    private final LongSupplier nanoClock;
     /** Sum of {@code SegmentLog.diskBytes()} over open replicas, kept by deltas. */
     private final AtomicLong logBytes = new AtomicLong();
+    /** The last free-space reading, or null before the first. */
+    private volatile Reading reading;
+
+    /** One {@code statfs} answer for {@code store}, and the produce bytes admitted on it since. */
+    private record Reading(FileStore store, long usableBytes, long atNanos, AtomicLong admittedBytes) {}
 
     DiskGuard(long diskBytesMax, long freeReserveBytes) {
+        this(diskBytesMax, freeReserveBytes, System::nanoTime);
+    }
+
+    DiskGuard(long diskBytesMax, long freeReserveBytes, LongSupplier nanoClock) {
         this.diskBytesMax = diskBytesMax;
         this.freeReserveBytes = freeReserveBytes;
+        this.nanoClock = nanoClock;
     }
 
     long logBytes() {
@@ -46,11 +71,25 @@ final class DiskGuard {
         if (store == null || freeReserveBytes < 0) {
             return;
         }
+        long now = nanoClock.getAsLong();
+        Reading r = reading;
+        if (r != null && (r.store() == store || r.store().equals(store)) && now - r.atNanos() <= READING_AGE_NANOS_MAX
+                && r.admittedBytes().get() + addBytes <= READING_BYTES_MAX
+                && r.usableBytes() - r.admittedBytes().get() >= freeReserveBytes + addBytes) {
+            r.admittedBytes().addAndGet(addBytes);
+            return;
+        }
         long usable;
         try {
             usable = store.getUsableSpace();
         } catch (IOException e) {
+            reading = null;
             return; // No answer from statfs: let the write itself report ENOSPC if it happens.
+        }
+        Reading fresh = new Reading(store, usable, now, new AtomicLong());
+        reading = fresh;
+        if (usable >= freeReserveBytes + addBytes) {
+            fresh.admittedBytes().addAndGet(addBytes);
         }
         if (usable < freeReserveBytes + addBytes) {
             throw new BrokerException.DiskFull("the data disk has " + usable + " bytes free, below the "

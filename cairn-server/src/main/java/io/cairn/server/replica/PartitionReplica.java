@@ -936,6 +936,8 @@ public final class PartitionReplica implements PartitionHandle {
             return false;
         }
         LogDamage damage = found.get();
+        // Dropped before the cut: should the cut fail half-way, no entry it removed is served from memory.
+        view.dropRecent();
         ReplicaRepair.Cut cut = ReplicaRepair.cut(this.toString(), log, damage, repairMarker, repair, snapshots,
                 view.snapshotMetadata(), sm.limits());
         repair = cut.marker();
@@ -1060,7 +1062,7 @@ public final class PartitionReplica implements PartitionHandle {
                 installed = installSnapshot(rd.snapshot().get());
             }
             if (rd.truncateFromIndex() != 0) {
-                log.truncateSuffix(rd.truncateFromIndex());
+                view.truncateSuffix(rd.truncateFromIndex()); // Cuts the in-memory recent entries too.
                 lastBatchIndex = 0;
             }
             appendEntries(rd.entries());
@@ -1137,6 +1139,8 @@ public final class PartitionReplica implements PartitionHandle {
         }
         if (!entries.isEmpty()) {
             frames.forgetReceivedThrough(log.lastIndex());
+            // Kept in memory so applying them once durable (and resending them) skips reading them back.
+            view.appended(entries);
         }
     }
 
@@ -1436,6 +1440,7 @@ public final class PartitionReplica implements PartitionHandle {
         Invariants.check(restored.appliedIndex() == snapshot.index(), "snapshot at %s holds state applied to %s",
                 snapshot.index(), restored.appliedIndex());
         snapshots.installed(snapshot);
+        view.dropRecent(); // Before the reset: a reset that fails half-way must not leave old entries in memory.
         log.resetTo(snapshot.index() + 1, restored.nextOffset(), snapshot.term());
         sm = restored;
         appliedMembership = snapshot.metadata().membership();
@@ -1455,6 +1460,7 @@ public final class PartitionReplica implements PartitionHandle {
      */
     private void recoverFromDiskFull(DiskFullException cause) throws IOException {
         LOG.warn("{}: disk full while writing the log; rebuilding the Raft node from disk: {}", this, cause.getMessage());
+        view.dropRecent(); // Storage cut the partial write back; the rebuilt node reads what is on disk.
         long last = log.lastIndex();
         if (last >= log.firstIndex() && log.durableIndex() < last) {
             // The rebuilt node treats everything in storage as durable, so make it so first.

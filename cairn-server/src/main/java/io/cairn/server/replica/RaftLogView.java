@@ -33,8 +33,19 @@ final class RaftLogView implements RaftStorage {
     private InitialState initialState;
     private SnapshotMetadata snapshotMeta;
     private ReplicationFrames frames;
+    /** Entries appended last, so the core's reads of them right after they are durable skip the disk. */
+    private final RecentEntries recent;
+    /** Entries {@link #entries} served from {@link #recent} and read from the segment log (tests, reports). */
+    private long entriesFromMemory;
+    private long entriesFromDisk;
 
     RaftLogView(SegmentLog log, SnapshotFile snapshotFile, SnapshotMetadata snapshotMeta, InitialState initialState) {
+        this(log, snapshotFile, snapshotMeta, initialState, RecentEntries.BYTES_MAX_DEFAULT);
+    }
+
+    RaftLogView(SegmentLog log, SnapshotFile snapshotFile, SnapshotMetadata snapshotMeta, InitialState initialState,
+                long recentBytesMax) {
+        this.recent = new RecentEntries(recentBytesMax);
         this.log = log;
         this.snapshotFile = snapshotFile;
         this.snapshotMeta = snapshotMeta;
@@ -105,10 +116,46 @@ final class RaftLogView implements RaftStorage {
         this.frames = frames;
     }
 
+    // ---------------------------------------------------------------- changes to the log
+
+    /** {@code entries} were just appended to the log (by the group thread, after the write returned). */
+    void appended(List<Entry> entries) {
+        recent.appended(entries);
+    }
+
     /**
-     * Reads whole frames as bytes ({@link SegmentLog#readFramesFromIndex}) and decodes only their
-     * headers; the chunks are remembered in {@link ReplicationFrames} so an append to a follower
-     * can carry the same bytes.
+     * Cuts the log from {@code fromIndex} on, and the recent entries with it: a follower whose
+     * suffix is replaced must apply the new leader's entries, never the cached old ones.
+     */
+    void truncateSuffix(long fromIndex) throws IOException {
+        recent.truncateFrom(fromIndex);
+        log.truncateSuffix(fromIndex);
+    }
+
+    /**
+     * The log was changed below its end other than by {@link #truncateSuffix} (reset for a
+     * snapshot, cut by a repair, rebuilt after a full disk): forget every recent entry.
+     */
+    void dropRecent() {
+        recent.clear();
+    }
+
+    long entriesFromMemory() {
+        return entriesFromMemory;
+    }
+
+    long entriesFromDisk() {
+        return entriesFromDisk;
+    }
+
+    // ---------------------------------------------------------------- reads for the core
+
+    /**
+     * Entries appended recently come from memory ({@link RecentEntries}); they have no frames, so
+     * an append to a follower that carries them is encoded as a fresh proposal's is. Older ones
+     * are read as whole frames ({@link SegmentLog#readFramesFromIndex}) with only their headers
+     * decoded; those chunks are remembered in {@link ReplicationFrames} so an append to a
+     * follower (a catch-up) can carry the same bytes.
      */
     @Override
     public List<Entry> entries(long fromIndex, long toIndexExclusive, long maxBytes) {
@@ -118,6 +165,27 @@ final class RaftLogView implements RaftStorage {
         long bytes = 0;
         long next = fromIndex;
         try {
+            if (recent.holds(fromIndex)) {
+                long logLast = log.lastIndex();
+                for (Entry e; next < toIndexExclusive && (e = recent.get(next)) != null; next++) {
+                    // The log is the truth: an entry held here that the log no longer has (at this
+                    // index with this term) was cut by a path that did not tell us. Never serve it.
+                    if (next > logLast || log.termAt(next) != e.term()) {
+                        recent.clear();
+                        break;
+                    }
+                    if (!out.isEmpty() && bytes + e.sizeBytes() > maxBytes) {
+                        entriesFromMemory += out.size();
+                        return out;
+                    }
+                    out.add(e);
+                    bytes += e.sizeBytes();
+                }
+                entriesFromMemory += out.size();
+                if (next >= toIndexExclusive || bytes >= maxBytes) {
+                    return out;
+                }
+            }
             while (next < toIndexExclusive) {
                 int maxEntries = (int) Math.min(toIndexExclusive - next, 4096);
                 int readBytes = (int) Math.max(1, Math.min(maxBytes - bytes, 8L << 20));
@@ -140,6 +208,7 @@ final class RaftLogView implements RaftStorage {
                     bytes += e.sizeBytes();
                     next++;
                     taken++;
+                    entriesFromDisk++;
                     if (next >= toIndexExclusive) {
                         full = true;
                         break;
