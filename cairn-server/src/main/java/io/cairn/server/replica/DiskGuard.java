@@ -17,13 +17,15 @@ import java.util.function.LongSupplier;
  * is held back; commits, delete-before and snapshots may use the reserve. If the disk fills
  * anyway (another process), storage reports ENOSPC and the replica recovers from that too.
  *
- * <p>The free space is read with {@code statfs}, once per group commit that used to be; now a
- * reading is reused while it is younger than {@link #READING_AGE_NANOS_MAX} and fewer than
- * {@link #READING_BYTES_MAX} bytes were admitted since, and the bytes admitted since are taken off
- * it, so this node's own writes cannot eat into the reserve on a stale reading (beyond what group
- * threads admit at the same instant, each checking before the other adds). A refusal is
- * never made on a reused reading: space freed (by retention, delete-before or another process)
- * lets the next write through at once.
+ * <p>The free space is read with {@code statfs}; that was once per group commit. Now a reading
+ * is reused while it is younger than {@link #READING_AGE_NANOS_MAX}, fewer than
+ * {@link #READING_BYTES_MAX} produce bytes were admitted since, and it showed at least
+ * {@link #READING_HEADROOM_BYTES} free beyond the reserve. The headroom is several times the
+ * byte bound because a batch takes more disk than its bytes (index files, segment rolls, page
+ * rounding: with 8 KiB segments on a 2 MiB tmpfs, counting batch bytes alone let writes run into
+ * ENOSPC); a disk that close to the reserve is read for every check, as before. A refusal is never
+ * made on a reused reading, so space freed (by retention, delete-before or another process) lets
+ * the next write through at once.
  *
  * <p>Thread-safe: shared by every replica on the node.
  */
@@ -32,6 +34,8 @@ final class DiskGuard {
     static final long READING_AGE_NANOS_MAX = 50_000_000L;
     /** ... and for at most this many bytes admitted since it was taken. */
     static final long READING_BYTES_MAX = 16L << 20;
+    /** ... and only while it showed at least this much free beyond the reserve. */
+    static final long READING_HEADROOM_BYTES = 4 * READING_BYTES_MAX;
 
     private final long diskBytesMax;
     private final long freeReserveBytes;
@@ -75,7 +79,7 @@ final class DiskGuard {
         Reading r = reading;
         if (r != null && (r.store() == store || r.store().equals(store)) && now - r.atNanos() <= READING_AGE_NANOS_MAX
                 && r.admittedBytes().get() + addBytes <= READING_BYTES_MAX
-                && r.usableBytes() - r.admittedBytes().get() >= freeReserveBytes + addBytes) {
+                && r.usableBytes() - freeReserveBytes >= READING_HEADROOM_BYTES) {
             r.admittedBytes().addAndGet(addBytes);
             return;
         }
@@ -86,11 +90,7 @@ final class DiskGuard {
             reading = null;
             return; // No answer from statfs: let the write itself report ENOSPC if it happens.
         }
-        Reading fresh = new Reading(store, usable, now, new AtomicLong());
-        reading = fresh;
-        if (usable >= freeReserveBytes + addBytes) {
-            fresh.admittedBytes().addAndGet(addBytes);
-        }
+        reading = new Reading(store, usable, now, new AtomicLong(addBytes));
         if (usable < freeReserveBytes + addBytes) {
             throw new BrokerException.DiskFull("the data disk has " + usable + " bytes free, below the "
                     + freeReserveBytes + "-byte reserve kept for freeing space; writes resume once space is freed");

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The free-space check reuses a statfs reading only while it is young, little was written since,
- * and the bytes written since still leave the reserve; it never refuses on a reused reading.
+ * and it showed plenty of room beyond the reserve; it never refuses on a reused reading.
  */
 class DiskGuardTest {
     private static final long RESERVE = 1000;
@@ -48,16 +48,23 @@ class DiskGuardTest {
     private final DiskGuard guard = new DiskGuard(0, RESERVE, () -> now);
 
     @Test
-    void aYoungReadingIsReusedAndWhatWasAdmittedSinceIsTakenOffIt() {
-        Disk disk = new Disk(RESERVE + 10_000);
-        guard.checkProduce(disk, 4000);
-        guard.checkProduce(disk, 4000);
+    void aYoungReadingWithRoomIsReused() {
+        Disk disk = new Disk(1L << 40);
+        for (int i = 0; i < 10; i++) {
+            guard.checkProduce(disk, 4000);
+        }
         assertThat(disk.reads).isEqualTo(1);
-        // 8,000 admitted: another 4,000 would leave less than the reserve on the old reading,
-        // so the disk is asked again; it still has room (someone freed space), so it passes.
-        disk.usable = RESERVE + 100_000;
+    }
+
+    @Test
+    void nearTheReserveEveryCheckReadsTheDisk() {
+        Disk disk = new Disk(RESERVE + DiskGuard.READING_HEADROOM_BYTES - 1);
         guard.checkProduce(disk, 4000);
-        assertThat(disk.reads).isEqualTo(2);
+        guard.checkProduce(disk, 4000);
+        guard.checkProduce(disk, 4000);
+        assertThat(disk.reads).isEqualTo(3);
+        disk.usable = RESERVE + 3999;
+        assertThatThrownBy(() -> guard.checkProduce(disk, 4000)).isInstanceOf(BrokerException.DiskFull.class);
     }
 
     @Test
@@ -94,7 +101,7 @@ class DiskGuardTest {
 
     @Test
     void theDiskFillingUpIsSeenOnceTheReadingAges() {
-        Disk disk = new Disk(RESERVE + 1_000_000);
+        Disk disk = new Disk(1L << 40);
         guard.checkProduce(disk, 1000);
         disk.usable = RESERVE; // another process filled the disk
         now += DiskGuard.READING_AGE_NANOS_MAX + 1;
