@@ -341,7 +341,8 @@ public final class PartitionReplica implements PartitionHandle {
             RepairMarker.State repair = repairMarker.read().orElse(null);
             HardState initialHs = initialHardState(hs, sm.appliedIndex(), Math.max(log.lastIndex(), raftMeta.index()));
             RaftLogView view = new RaftLogView(log, raftSnapshotFile, raftMeta,
-                    new InitialState(initialHs, membership, sm.appliedIndex()));
+                    new InitialState(initialHs, membership, sm.appliedIndex()),
+                    new RecentEntries(RecentEntries.BYTES_MAX_DEFAULT, rt.recentEntryBytes, RecentEntries.NODE_BYTES_MAX_DEFAULT));
             FileStore store = Files.getFileStore(spec.dir());
             long t2 = System.nanoTime();
             long restoredIndex = source.map(Snapshot::index).orElse(0L);
@@ -1539,9 +1540,13 @@ public final class PartitionReplica implements PartitionHandle {
         Membership m = raft.membership();
         List<ReplicaStatus> progress = new ArrayList<>();
         long lastIndex = log.lastIndex();
+        // Recent entries stay in memory until applied here and, on a leader, held by every replica.
+        long notNeeded = sm.appliedIndex();
         for (PeerProgress p : raft.progress()) {
             progress.add(new ReplicaStatus(p.node().value(), p.matchIndex(), Math.max(0, lastIndex - p.matchIndex())));
+            notNeeded = Math.min(notNeeded, p.matchIndex());
         }
+        view.recentNotNeededThrough(notNeeded);
         List<String> replicas = new ArrayList<>();
         for (NodeId n : m.voters()) {
             replicas.add(n.value());
@@ -1583,6 +1588,7 @@ public final class PartitionReplica implements PartitionHandle {
         }
         rt.diskGuard.adjust(-lastLogBytes);
         lastLogBytes = 0;
+        view.dropRecent(); // Gives its share of the node's memory budget back.
         try {
             log.close();
         } catch (IOException e) {

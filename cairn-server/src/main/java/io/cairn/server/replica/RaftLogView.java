@@ -40,12 +40,12 @@ final class RaftLogView implements RaftStorage {
     private long entriesFromDisk;
 
     RaftLogView(SegmentLog log, SnapshotFile snapshotFile, SnapshotMetadata snapshotMeta, InitialState initialState) {
-        this(log, snapshotFile, snapshotMeta, initialState, RecentEntries.BYTES_MAX_DEFAULT);
+        this(log, snapshotFile, snapshotMeta, initialState, new RecentEntries(RecentEntries.BYTES_MAX_DEFAULT));
     }
 
     RaftLogView(SegmentLog log, SnapshotFile snapshotFile, SnapshotMetadata snapshotMeta, InitialState initialState,
-                long recentBytesMax) {
-        this.recent = new RecentEntries(recentBytesMax);
+                RecentEntries recent) {
+        this.recent = recent;
         this.log = log;
         this.snapshotFile = snapshotFile;
         this.snapshotMeta = snapshotMeta;
@@ -138,6 +138,15 @@ final class RaftLogView implements RaftStorage {
      */
     void dropRecent() {
         recent.clear();
+    }
+
+    /** Recent entries up to {@code index} are applied here and held by every follower: free them. */
+    void recentNotNeededThrough(long index) {
+        recent.dropThrough(index);
+    }
+
+    long recentBytes() {
+        return recent.bytes();
     }
 
     long entriesFromMemory() {

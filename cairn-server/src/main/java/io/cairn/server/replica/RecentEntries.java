@@ -5,6 +5,7 @@ import io.cairn.core.raft.Entry;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The entries this replica appended to its log most recently, kept in memory: the Raft core drops
@@ -12,9 +13,13 @@ import java.util.List;
  * (and, on a leader, to resend it to a follower that missed it). Served from here, those reads skip
  * the positional read, the CRC check and the payload copy of {@code SegmentLog.readFramesFromIndex}.
  *
- * <p>A contiguous run of entries by index, ending at the last entry appended. Bounded by
- * {@link #bytesMax} of {@link Entry#sizeBytes()} and by {@link #ENTRIES_MAX} entries, oldest dropped
- * first. It is only a cache: the segment log stays the truth, and {@link RaftLogView} checks every
+ * <p>A contiguous run of entries by index, ending at the last entry appended. Entries are
+ * dropped once nobody needs them ({@link #dropThrough}: applied here and, on a leader, held by
+ * every follower), so an idle partition holds nothing. Bounded per replica by {@link #bytesMax}
+ * of {@link Entry#sizeBytes()} and {@link #ENTRIES_MAX} entries, and per node by a byte budget
+ * shared by all replicas (a node with thousands of partitions, each with a dead follower, would
+ * otherwise hold thousands of times the per-replica bound); oldest dropped first. Over the node
+ * budget a replica drops its own entries, and reads fall back to the disk. It is only a cache: the segment log stays the truth, and {@link RaftLogView} checks every
  * entry it serves from here against the log's term at that index.
  *
  * <p>Who keeps it right: every change to the log below its end goes through {@link RaftLogView}
@@ -23,13 +28,18 @@ import java.util.List;
  * Owned by the group thread, like the log's writer.
  */
 final class RecentEntries {
-    /** Bound on the entry bytes held: a few group commits' worth, or two full append windows' tails. */
+    /** Bound on the entry bytes one replica holds: two rounds of four 1 MiB batch entries. */
     static final long BYTES_MAX_DEFAULT = 8L << 20;
+    /** Bound on the entry bytes all replicas of a node hold together. */
+    static final long NODE_BYTES_MAX_DEFAULT = 128L << 20;
     /** Bound on the entries held, whatever their size (an empty no-op counts 24 bytes). */
     static final int ENTRIES_MAX = 1 << 16;
     private static final int INITIAL_CAPACITY = 64;
 
     private final long bytesMax;
+    /** Bytes held by all replicas of the node (this one included), and their bound. */
+    private final AtomicLong nodeBytes;
+    private final long nodeBytesMax;
     /** Ring buffer: entry {@code firstIndex + k} sits at {@code ring[(head + k) & (ring.length - 1)]}. */
     private Entry[] ring = new Entry[INITIAL_CAPACITY];
     private int head;
@@ -38,8 +48,15 @@ final class RecentEntries {
     private long bytes;
 
     RecentEntries(long bytesMax) {
-        Invariants.check(bytesMax > 0, "bytesMax must be positive, was %s", bytesMax);
+        this(bytesMax, new AtomicLong(), Long.MAX_VALUE);
+    }
+
+    RecentEntries(long bytesMax, AtomicLong nodeBytes, long nodeBytesMax) {
+        Invariants.check(bytesMax > 0 && nodeBytesMax > 0, "byte bounds must be positive, were %s and %s",
+                bytesMax, nodeBytesMax);
         this.bytesMax = bytesMax;
+        this.nodeBytes = nodeBytes;
+        this.nodeBytesMax = nodeBytesMax;
     }
 
     /** Index of the oldest entry held; meaningless when {@link #isEmpty()}. */
@@ -113,7 +130,8 @@ final class RecentEntries {
         ring[(head + size) & (ring.length - 1)] = e;
         size++;
         bytes += e.sizeBytes();
-        while (bytes > bytesMax && size > 0) {
+        nodeBytes.addAndGet(e.sizeBytes());
+        while (size > 0 && (bytes > bytesMax || nodeBytes.get() > nodeBytesMax)) {
             dropOldest();
         }
     }
@@ -133,7 +151,15 @@ final class RecentEntries {
         head = (head + 1) & (ring.length - 1);
         size--;
         bytes -= e.sizeBytes();
+        nodeBytes.addAndGet(-e.sizeBytes());
         firstIndex++;
+    }
+
+    /** Entries up to {@code index} are no longer needed (applied, and held by every follower). */
+    void dropThrough(long index) {
+        while (size > 0 && firstIndex <= index) {
+            dropOldest();
+        }
     }
 
     /** The log lost its entries from {@code index} on: forget them here too. */
@@ -148,12 +174,14 @@ final class RecentEntries {
         while (lastIndex() >= index) {
             int at = (head + size - 1) & (ring.length - 1);
             bytes -= ring[at].sizeBytes();
+            nodeBytes.addAndGet(-ring[at].sizeBytes());
             ring[at] = null;
             size--;
         }
     }
 
     void clear() {
+        nodeBytes.addAndGet(-bytes);
         Arrays.fill(ring, null);
         head = 0;
         size = 0;

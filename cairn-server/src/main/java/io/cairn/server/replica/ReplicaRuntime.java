@@ -27,6 +27,8 @@ final class ReplicaRuntime implements AutoCloseable {
      * {@code PartitionReplica.scheduleScrub}). Its queue holds at most one task per replica opened.
      */
     final ExecutorService scrubber;
+    /** Entry bytes all replicas keep in memory ({@link RecentEntries}), bounded by {@link RecentEntries#NODE_BYTES_MAX_DEFAULT}. */
+    final java.util.concurrent.atomic.AtomicLong recentEntryBytes = new java.util.concurrent.atomic.AtomicLong();
     private final GroupThread[] groupThreads;
     private final AtomicInteger nextGroupThread = new AtomicInteger();
 

@@ -45,7 +45,7 @@ class RaftLogViewTest {
         log = SegmentLog.open(dir, LogConfig.defaults().withSegmentBytesMax(1 << 20), flusher);
         // Room for about 10 of this test's entries (~120 bytes each) in memory.
         view = new RaftLogView(log, new SnapshotFile(dir, "raft-snapshot"), RaftLogView.emptySnapshot(MEMBERS),
-                new InitialState(HardState.EMPTY, MEMBERS, 0), 1300);
+                new InitialState(HardState.EMPTY, MEMBERS, 0), new RecentEntries(1300));
         frames = new ReplicationFrames(1 << 20);
         view.setFrames(frames);
     }
@@ -123,6 +123,21 @@ class RaftLogViewTest {
         // A log cut shorter than the memory run is caught too.
         log.truncateSuffix(9);
         assertThat(view.entries(6, 9, Long.MAX_VALUE)).isEqualTo(replacement.subList(0, 3));
+    }
+
+    @Test
+    void entriesNoLongerNeededAreFreedAndThenReadFromDisk() throws Exception {
+        List<Entry> written = append(1, 5, 1, "a");
+        log.whenDurable(5).get();
+        view.recentNotNeededThrough(3);
+        long memory0 = view.entriesFromMemory();
+        long disk0 = view.entriesFromDisk();
+        // A read that starts on disk stays there (its frames can go to a follower as they are).
+        assertThat(view.entries(1, 6, Long.MAX_VALUE)).isEqualTo(written);
+        assertThat(view.entriesFromDisk() - disk0).isEqualTo(5);
+        assertThat(view.entriesFromMemory() - memory0).isZero();
+        assertThat(view.entries(4, 6, Long.MAX_VALUE)).isEqualTo(written.subList(3, 5));
+        assertThat(view.entriesFromMemory() - memory0).isEqualTo(2);
     }
 
     @Test

@@ -110,4 +110,34 @@ class RecentEntriesTest {
         assertThat(r.firstIndex()).isEqualTo(11);
         assertThat(r.get(RecentEntries.ENTRIES_MAX + 10).index()).isEqualTo(RecentEntries.ENTRIES_MAX + 10);
     }
+
+    @Test
+    void entriesNoLongerNeededAreDroppedFromTheOldEnd() {
+        RecentEntries r = new RecentEntries(1 << 20);
+        r.appended(run(1, 10, 1, 16));
+        r.dropThrough(4);
+        assertThat(r.firstIndex()).isEqualTo(5);
+        assertThat(r.get(4)).isNull();
+        r.dropThrough(20);
+        assertThat(r.isEmpty()).isTrue();
+        assertThat(r.bytes()).isZero();
+    }
+
+    @Test
+    void replicasShareTheNodeBudgetAndGiveTheirShareBackWhenCleared() {
+        java.util.concurrent.atomic.AtomicLong node = new java.util.concurrent.atomic.AtomicLong();
+        RecentEntries a = new RecentEntries(1 << 20, node, 10 * 40);
+        RecentEntries b = new RecentEntries(1 << 20, node, 10 * 40);
+        a.appended(run(1, 8, 1, 16)); // 8 x 40 bytes
+        b.appended(run(1, 4, 1, 16)); // over the node budget by 2 entries: b drops its own oldest
+        assertThat(node.get()).isEqualTo(10 * 40);
+        assertThat(a.size()).isEqualTo(8);
+        assertThat(b.firstIndex()).isEqualTo(3);
+        a.truncateFrom(7);
+        a.dropThrough(2);
+        assertThat(node.get()).isEqualTo(a.bytes() + b.bytes());
+        a.clear();
+        b.clear();
+        assertThat(node.get()).isZero();
+    }
 }
