@@ -126,12 +126,13 @@ public final class NodeMetrics {
         replicationLatency.observe(nanos / NANOS_PER_SECOND);
     }
 
-    /** Called by the replica layer when it starts repairing a damaged log from its peers. */
+    /** Called by a partition leader for each record-batch entry it proposes, with the requests it carries. */
     public void recordBatchEntry(int requests) {
         batchEntries.inc();
         batchedRequests.inc(requests);
     }
 
+    /** Called by the replica layer when it starts repairing a damaged log from its peers. */
     public void recordReplicaRepair() {
         replicaRepairs.inc();
     }
