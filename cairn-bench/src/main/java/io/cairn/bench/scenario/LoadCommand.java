@@ -79,7 +79,7 @@ public final class LoadCommand implements Callable<Integer> {
                 rep.load(k.kind(), load, r, k.kind(), unit, probe.cpu() + "; " + probe.clientGc());
             }
             rep.footnote("client: Netty " + Transport.name() + ", " + opts.clientThreads + " thread(s); warm-up "
-                    + opts.warmup.toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s");
+                    + opts.warmup().toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s");
             System.out.println(rep.render());
             return 0;
         } finally {
