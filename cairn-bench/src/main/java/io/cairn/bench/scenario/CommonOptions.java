@@ -18,7 +18,7 @@ public final class CommonOptions {
     public int valueBytes = 64;
 
     @Option(names = "--warmup", converter = DurationConverter.class,
-            description = "warm-up before each measured window, excluded from results (default 5s; cluster 45s)")
+            description = "warm-up before each measured window, excluded from results (default 15s; cluster 45s)")
     public Duration warmup;
 
     /**
@@ -30,9 +30,12 @@ public final class CommonOptions {
         }
     }
 
-    /** The warm-up in effect: {@code --warmup}, else the scenario's default, else 5 s. */
+    /**
+     * The warm-up in effect: {@code --warmup}, else the scenario's default, else 15 s (with 5 s the
+     * JIT was still compiling the produce path inside the measured window on this 2-core box).
+     */
     public Duration warmup() {
-        return warmup == null ? Duration.ofSeconds(5) : warmup;
+        return warmup == null ? Duration.ofSeconds(15) : warmup;
     }
 
     @Option(names = "--duration", converter = DurationConverter.class,
