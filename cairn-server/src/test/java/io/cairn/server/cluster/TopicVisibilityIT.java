@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,6 +34,8 @@ class TopicVisibilityIT {
     @TempDir Path dir;
     private LocalCluster cluster;
     private final ExecutorService pool = Executors.newFixedThreadPool(4);
+    /** Which 503s were retried, by error code: the output says what a client had to wait for. */
+    private final ConcurrentHashMap<String, AtomicInteger> codes503 = new ConcurrentHashMap<>();
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -95,8 +98,8 @@ class TopicVisibilityIT {
             }
             CompletableFuture.allOf(uses.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         }
-        System.out.printf("TopicVisibilityIT: %d topics, %d answers retried after 503, %d violations%n", TOPICS,
-                retried503.get(), problems.size());
+        System.out.printf("TopicVisibilityIT: %d topics, %d answers retried after 503 %s, %d violations%n", TOPICS,
+                retried503.get(), codes503, problems.size());
         assertThat(problems).as("%d requests got a wrong answer", problems.size()).isEmpty();
     }
 
@@ -110,6 +113,8 @@ class TopicVisibilityIT {
             if (r != null && r.status() == 200) return;
             if (r != null && r.status() == 503 && System.nanoTime() < deadline) {
                 retried503.incrementAndGet();
+                codes503.computeIfAbsent(r.body() == null ? "?" : r.body().path("error").asText("?"),
+                        c -> new AtomicInteger()).incrementAndGet();
                 LockSupport.parkNanos(20_000_000);
                 continue;
             }
@@ -128,6 +133,8 @@ class TopicVisibilityIT {
             if (r != null && r.status() == 404) return;
             if (r != null && r.status() == 503 && System.nanoTime() < deadline) {
                 retried503.incrementAndGet();
+                codes503.computeIfAbsent(r.body() == null ? "?" : r.body().path("error").asText("?"),
+                        c -> new AtomicInteger()).incrementAndGet();
                 LockSupport.parkNanos(20_000_000);
                 continue;
             }
