@@ -98,8 +98,9 @@ class TopicVisibilityIT {
             }
             CompletableFuture.allOf(uses.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         }
-        System.out.printf("TopicVisibilityIT: %d topics, %d answers retried after 503 %s, %d violations%n", TOPICS,
-                retried503.get(), codes503, problems.size());
+        System.out.printf("TopicVisibilityIT: %d topics, %d answers retried after 503 %s, %d violations;"
+                + " read-index requests answered per node (how often a node asked before a 404): %s%n", TOPICS,
+                retried503.get(), codes503, problems.size(), readIndexRequests());
         assertThat(problems).as("%d requests got a wrong answer", problems.size()).isEmpty();
     }
 
@@ -141,6 +142,26 @@ class TopicVisibilityIT {
             problems.add("produce to " + topic + " through " + cluster.ids[node] + " right after its delete: " + r);
             return;
         }
+    }
+
+    /** {@code cairn_http_requests_total} lines of the internal read-index route, per node (for the output only). */
+    private List<String> readIndexRequests() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < cluster.size; i++) {
+            java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.url(i) + "/metrics"))
+                    .timeout(Duration.ofSeconds(5)).build();
+            String id = cluster.ids[i];
+            try {
+                String text = cluster.http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                text.lines().filter(l -> l.startsWith("cairn_http_requests_total") && l.contains("read-index"))
+                        .forEach(l -> out.add(id + " " + l));
+            } catch (java.io.IOException e) {
+                out.add(cluster.ids[i] + " unreachable");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return out;
     }
 
     /** The metadata leader as some live node reports it. */
