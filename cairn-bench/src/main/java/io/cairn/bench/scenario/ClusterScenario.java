@@ -94,7 +94,8 @@ public final class ClusterScenario implements Callable<Integer> {
                     rep.load("produce " + opts.valueBytes + " B, acks=" + acks, "closed, " + conns, closed, "produce", "msg/s",
                             Fmt.percent(produceRate, noopRate) + " of leader no-op; "
                                     + String.format(Locale.ROOT, "%.1f×", produceRate / f64.perSecond())
-                                    + " raw 64 B fsync rate; " + probe.cpu(produceRate));
+                                    + " raw 64 B fsync rate; " + probe.cpu(produceRate) + "; "
+                                    + probe.work(produceRate * opts.duration.toNanos() / 1e9));
                     SingleScenario.serverRows(rep, probe.main());
                     SingleScenario.gcRow(rep, "closed-loop window (leader " + c.idOf(leaders[0]) + ")",
                             probe.main().nodeGc(), probe.main());
@@ -105,7 +106,8 @@ public final class ClusterScenario implements Callable<Integer> {
                         double openRate = open.recordsPerSecond("produce");
                         rep.load("produce " + opts.valueBytes + " B, acks=" + acks, "open @ " + Fmt.rate(rate) + "/s, " + conns,
                                 open, "produce", "msg/s", "latency from intended send time (coordinated omission corrected); "
-                                    + Fmt.percent(openRate, rate) + " of the intended rate achieved; " + openProbe.cpu(openRate));
+                                    + Fmt.percent(openRate, rate) + " of the intended rate achieved; " + openProbe.cpu(openRate)
+                                    + "; " + openProbe.work(openRate * opts.duration.toNanos() / 1e9));
                         SingleScenario.serverRows(rep, openProbe.main());
                         SingleScenario.gcRow(rep, "open-loop window (leader " + c.idOf(leaders[0]) + ")",
                                 openProbe.main().nodeGc(), openProbe.main());
