@@ -107,40 +107,35 @@ class TopicVisibilityIT {
     /** A request that must succeed: 404 is a violation at once; 503 is retried (bounded), as a client would. */
     private void expect200(String what, String topic, int node, String method, String path, String body,
                            ConcurrentLinkedQueue<String> problems, AtomicInteger retried503) {
-        long deadline = System.nanoTime() + RETRY_503_WITHIN.toNanos();
-        // Bounded by RETRY_503_WITHIN.
-        while (true) {
-            LocalCluster.Reply r = cluster.follow(method, cluster.url(node) + path, body, Duration.ofSeconds(15));
-            if (r != null && r.status() == 200) return;
-            if (r != null && r.status() == 503 && System.nanoTime() < deadline) {
-                retried503.incrementAndGet();
-                codes503.computeIfAbsent(r.body() == null ? "?" : r.body().path("error").asText("?"),
-                        c -> new AtomicInteger()).incrementAndGet();
-                LockSupport.parkNanos(20_000_000);
-                continue;
-            }
+        LocalCluster.Reply r = retrying503(node, method, path, body, retried503);
+        if (r == null || r.status() != 200) {
             problems.add(what + " " + topic + " through " + cluster.ids[node] + " right after its create: " + r);
-            return;
         }
     }
 
     /** After a 2xx delete, a produce through any node must not be accepted: 404 (a 503 is retried, bounded). */
     private void expect404AfterDelete(String topic, int node, ConcurrentLinkedQueue<String> problems, AtomicInteger retried503) {
+        LocalCluster.Reply r = retrying503(node, "POST", "/broker/topics/" + topic + "/produce?partition=0", "after-delete",
+                retried503);
+        if (r == null || r.status() != 404) {
+            problems.add("produce to " + topic + " through " + cluster.ids[node] + " right after its delete: " + r);
+        }
+    }
+
+    /**
+     * One request through node {@code node} (following redirects), asked again after each 503 for
+     * up to {@link #RETRY_503_WITHIN}, as a client honouring Retry-After would; the last answer.
+     */
+    private LocalCluster.Reply retrying503(int node, String method, String path, String body, AtomicInteger retried503) {
         long deadline = System.nanoTime() + RETRY_503_WITHIN.toNanos();
         // Bounded by RETRY_503_WITHIN.
         while (true) {
-            LocalCluster.Reply r = cluster.follow("POST", cluster.url(node) + "/broker/topics/" + topic
-                    + "/produce?partition=0", "after-delete", Duration.ofSeconds(15));
-            if (r != null && r.status() == 404) return;
-            if (r != null && r.status() == 503 && System.nanoTime() < deadline) {
-                retried503.incrementAndGet();
-                codes503.computeIfAbsent(r.body() == null ? "?" : r.body().path("error").asText("?"),
-                        c -> new AtomicInteger()).incrementAndGet();
-                LockSupport.parkNanos(20_000_000);
-                continue;
-            }
-            problems.add("produce to " + topic + " through " + cluster.ids[node] + " right after its delete: " + r);
-            return;
+            LocalCluster.Reply r = cluster.follow(method, cluster.url(node) + path, body, Duration.ofSeconds(15));
+            if (r == null || r.status() != 503 || System.nanoTime() >= deadline) return r;
+            retried503.incrementAndGet();
+            codes503.computeIfAbsent(r.body() == null ? "?" : r.body().path("error").asText("?"),
+                    c -> new AtomicInteger()).incrementAndGet();
+            LockSupport.parkNanos(20_000_000);
         }
     }
 
