@@ -24,9 +24,23 @@ public final class BareNettyProcess implements AutoCloseable {
     }
 
     public static BareNettyProcess start(int ioThreads) throws IOException {
+        return start(ioThreads, Arrays.asList(NodeProcess.JVM_OPTS.split(" ")));
+    }
+
+    /**
+     * Starts it with the options {@code cairn start} gives a node ({@code cairn jvm-opts}), its
+     * class-data archive next to the bench jar: the floor a node's start-up is measured against
+     * must start the JVM the same way the node's launcher does.
+     */
+    public static BareNettyProcess startLikeLauncher(int ioThreads, Path cairn) throws IOException {
+        Path stem = Path.of(benchJar()).resolveSibling("bare-netty.jar");
+        return start(ioThreads, LauncherJvmOpts.forArchiveStem(cairn, stem));
+    }
+
+    private static BareNettyProcess start(int ioThreads, List<String> jvmOpts) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(Arrays.asList(NodeProcess.JVM_OPTS.split(" ")));
+        cmd.addAll(jvmOpts);
         cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Dio.netty.leakDetection.level=disabled",
                 "-cp", benchJar(), "io.cairn.bench.baseline.BareNettyServer", "0",
                 Integer.toString(ioThreads)));
@@ -48,12 +62,31 @@ public final class BareNettyProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** CPU time the server's JVM has used so far, all threads, in ms; -1 if the OS does not say. */
+    public long cpuMillis() {
+        return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(-1L);
+    }
+
     public InetSocketAddress address() {
         return new InetSocketAddress("127.0.0.1", port);
     }
 
     @Override
     public void close() {
+        Processes.kill(process);
+    }
+
+    /**
+     * Stops it the clean way (its stdin closed, bounded wait, then SIGKILL), so a JVM started
+     * with {@code -XX:+AutoCreateSharedArchive} writes its class-data archive on the way out.
+     */
+    public void stopCleanly(long timeoutMs) throws InterruptedException {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            // Already gone: the kill below is a no-op.
+        }
+        process.waitFor(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
         Processes.kill(process);
     }
 
