@@ -97,8 +97,9 @@ public final class RestartScenario implements Callable<Integer> {
                             + node.jvmOpts() + "`; times are from the spawn of the node's JVM"
                             + " (`java … -jar cairn-server.jar start …` as the launcher runs it: JVM start + recovery),"
                             + " polled every " + POLL_MS + " ms; node CPU is all its threads (JIT and GC included)");
-                    rep.footnote("floor: `BareNettyServer` in its own JVM with the same launcher options (its own class-data"
-                            + " archive, made by one untimed start first), spawn until it prints that it listens");
+                    rep.footnote("floor: `BareNettyServer` in its own JVM with the same launcher options"
+                            + (node.jvmOpts().contains("SharedArchiveFile") ? " (its own class-data archive, made by one"
+                            + " untimed start first)" : "") + ", spawn until it prints that it listens");
                 }
             });
         } finally {

@@ -200,7 +200,8 @@ public final class TopicRegistry implements Broker {
      * any fails, every one opened is closed again and the first failure is thrown.
      */
     private PartitionHandle[] openPartitions(List<PartitionSpec> specs) {
-        return PartitionOpener.openAll(specs, this::openPartition, TopicRegistry::closeQuietly);
+        return PartitionOpener.openAll(specs, this::openPartition, TopicRegistry::closeQuietly)
+            .toArray(new PartitionHandle[0]);
     }
 
     private PartitionHandle openPartition(PartitionSpec ps) {
