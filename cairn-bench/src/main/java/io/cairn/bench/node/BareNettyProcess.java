@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,13 +30,66 @@ public final class BareNettyProcess implements AutoCloseable {
     }
 
     /**
-     * Starts it with the options {@code cairn start} gives a node ({@code cairn jvm-opts}), its
-     * class-data archive next to the bench jar: the floor a node's start-up is measured against
-     * must start the JVM the same way the node's launcher does.
+     * Starts it with the options {@code cairn start} gives a node ({@code cairn jvm-opts}): the
+     * floor a node's start-up is measured against must start its JVM the way the launcher does.
+     * When the node gets a class-data archive, so does this JVM: its own, next to the bench jar,
+     * made by {@link #ensureArchive} (an archive fits only the classes of the run that made it).
      */
     public static BareNettyProcess startLikeLauncher(int ioThreads, Path cairn) throws IOException {
-        Path stem = Path.of(benchJar()).resolveSibling("bare-netty.jar");
-        return start(ioThreads, LauncherJvmOpts.forArchiveStem(cairn, stem));
+        return start(ioThreads, likeLauncher(cairn, "-XX:SharedArchiveFile="));
+    }
+
+    /**
+     * Makes this JVM's class-data archive when the node's options use one and it is missing or
+     * older than the bench jar: one untimed start with {@code -XX:ArchiveClassesAtExit}, stopped
+     * cleanly so the JVM writes it, under a temporary name renamed at the end.
+     */
+    public static void ensureArchive(Path cairn, long stopTimeoutMs) throws IOException, InterruptedException {
+        Path archive = archiveFor(cairn);
+        Path jar = Path.of(benchJar());
+        if (archive == null || Files.exists(archive)
+                && !Files.getLastModifiedTime(jar).toInstant().isAfter(Files.getLastModifiedTime(archive).toInstant())) {
+            return;
+        }
+        Path tmp = archive.resolveSibling(archive.getFileName() + ".tmp." + ProcessHandle.current().pid());
+        try (BareNettyProcess p = start(1, likeLauncher(cairn, "-XX:ArchiveClassesAtExit=").stream()
+                .map(o -> o.startsWith("-XX:ArchiveClassesAtExit=") ? "-XX:ArchiveClassesAtExit=" + tmp : o).toList())) {
+            p.stopCleanly(stopTimeoutMs);
+        }
+        if (Files.exists(tmp) && Files.size(tmp) > 0) {
+            Files.move(tmp, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } else {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The launcher's options with its archive flag swapped for {@code flag} + this JVM's own archive. */
+    private static List<String> likeLauncher(Path cairn, String flag) {
+        Path archive = archiveFor(cairn);
+        List<String> out = new ArrayList<>();
+        for (String o : LauncherJvmOpts.forServer(cairn)) {
+            if (!o.startsWith("-XX:SharedArchiveFile=")) {
+                out.add(o);
+            } else if (flag.startsWith("-XX:ArchiveClassesAtExit=") || Files.exists(archive)) {
+                out.add(flag + archive);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * This JVM's archive: the node's archive name with {@code cairn-server} replaced by
+     * {@code bare-netty}, next to the bench jar (same JDK and options in the name); null when the
+     * node gets no archive.
+     */
+    private static Path archiveFor(Path cairn) {
+        for (String o : LauncherJvmOpts.forServer(cairn)) {
+            if (o.startsWith("-XX:SharedArchiveFile=")) {
+                String name = Path.of(o.substring("-XX:SharedArchiveFile=".length())).getFileName().toString();
+                return Path.of(benchJar()).resolveSibling(name.replaceFirst("^cairn-server", "bare-netty"));
+            }
+        }
+        return null;
     }
 
     private static BareNettyProcess start(int ioThreads, List<String> jvmOpts) throws IOException {

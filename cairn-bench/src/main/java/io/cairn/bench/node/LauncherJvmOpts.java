@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The JVM options {@code cairn start} runs a node with, asked from the launcher itself
  * ({@code cairn jvm-opts}), so a node the harness spawns directly starts exactly as a user's
- * does: same collector and heap, same class-data archive. Asked once per launcher and archive,
- * before any timing starts. A launcher too old to answer (before {@code jvm-opts} existed) gets
+ * does: same collector and heap, same class-data archive. Asked once per launcher, before any
+ * timing starts. A launcher too old to answer (before {@code jvm-opts} existed) gets
  * {@link #OLD_LAUNCHER_OPTS}, what such launchers used, so an older build is measured as it ran.
  */
 public final class LauncherJvmOpts {
@@ -29,21 +29,11 @@ public final class LauncherJvmOpts {
 
     /** The options for the server jar. */
     public static List<String> forServer(Path cairn) {
-        return CACHE.computeIfAbsent(cairn.toString(), k -> ask(cairn, List.of()));
+        return CACHE.computeIfAbsent(cairn.toString(), k -> ask(cairn));
     }
 
-    /**
-     * The same options, but with the class-data archive named after {@code stem} (a path ending
-     * in {@code .jar}), for a JVM that runs other code than the server (the bare Netty floor).
-     */
-    public static List<String> forArchiveStem(Path cairn, Path stem) {
-        return CACHE.computeIfAbsent(cairn + "\u0000" + stem,
-                k -> ask(cairn, List.of("--archive-stem", stem.toString())));
-    }
-
-    private static List<String> ask(Path cairn, List<String> extra) {
+    private static List<String> ask(Path cairn) {
         List<String> cmd = new ArrayList<>(List.of(cairn.toString(), "jvm-opts"));
-        cmd.addAll(extra);
         try {
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -54,11 +54,9 @@ public final class RestartScenario implements Callable<Integer> {
         Report rep = new Report("restart — " + Fmt.rate(opts.records) + " records of " + opts.valueBytes + " B, SIGKILL, restart");
         try {
             return rep.runAndPrint(() -> {
-                // One untimed start and clean stop first, so the floor's JVM has its class-data
-                // archive as the node has its own (the launcher makes the node's after each build).
-                try (BareNettyProcess warm = BareNettyProcess.startLikeLauncher(1, main.cairn())) {
-                    warm.stopCleanly(FLOOR_STOP_MS);
-                }
+                // The floor's JVM gets its class-data archive as the node has its own (the launcher
+                // makes the node's after each build); made by an untimed run when missing.
+                BareNettyProcess.ensureArchive(main.cairn(), FLOOR_STOP_MS);
                 try (NodeProcess node = new NodeProcess(main.cairn(), NodeProcess.freePort(), work.resolve("node1"),
                         List.of(), opts.jvmOpts)) {
                     node.start();
@@ -98,8 +96,8 @@ public final class RestartScenario implements Callable<Integer> {
                             + " (`java … -jar cairn-server.jar start …` as the launcher runs it: JVM start + recovery),"
                             + " polled every " + POLL_MS + " ms; node CPU is all its threads (JIT and GC included)");
                     rep.footnote("floor: `BareNettyServer` in its own JVM with the same launcher options"
-                            + (node.jvmOpts().contains("SharedArchiveFile") ? " (its own class-data archive, made by one"
-                            + " untimed start first)" : "") + ", spawn until it prints that it listens");
+                            + (node.jvmOpts().contains("SharedArchiveFile") ? " (its own class-data archive, made by an"
+                            + " untimed run)" : "") + ", spawn until it prints that it listens");
                 }
             });
         } finally {
