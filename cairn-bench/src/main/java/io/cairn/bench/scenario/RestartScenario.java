@@ -55,7 +55,7 @@ public final class RestartScenario implements Callable<Integer> {
         try {
             return rep.runAndPrint(() -> {
                 // The floor's JVM gets its class-data archive as the node has its own (the launcher
-                // makes the node's after each build); made by an untimed run when missing.
+                // makes the node's before the first start after a build); made by an untimed run when missing.
                 BareNettyProcess.ensureArchive(main.cairn(), FLOOR_STOP_MS);
                 try (NodeProcess node = new NodeProcess(main.cairn(), NodeProcess.freePort(), work.resolve("node1"),
                         List.of(), opts.jvmOpts)) {

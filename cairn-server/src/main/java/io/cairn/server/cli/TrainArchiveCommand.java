@@ -44,17 +44,25 @@ final class TrainArchiveCommand implements Callable<Integer> {
     @Option(names = "--keep-dir", hidden = true, description = "Leave the temporary data directory (for debugging).")
     boolean keepDir;
 
+    @Option(names = "--parent-dir", hidden = true, paramLabel = "DIR",
+        description = "Where the temporary data directory is made (default: the system's temp directory).")
+    Path parentDir;
+
     @Override
     public Integer call() throws Exception {
-        // The training node's own lines (open API warning, topic created, partition opened) are noise in a build.
-        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-            .setLevel(ch.qos.logback.classic.Level.ERROR);
-        Path dir = Files.createTempDirectory("cairn-train-archive-");
+        // The training node's own lines (open API warning, topic created, partition opened) are noise
+        // in a build; the level is put back afterwards for callers that run this in their own JVM.
+        var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Level before = root.getLevel();
+        root.setLevel(ch.qos.logback.classic.Level.ERROR);
+        Path dir = parentDir == null ? Files.createTempDirectory("cairn-train-archive-")
+            : Files.createTempDirectory(parentDir, "cairn-train-archive-");
         try {
             int port = runOnce(dir, true);
             runOnce(dir, false);
             return port > 0 ? 0 : 1;
         } finally {
+            root.setLevel(before);
             if (!keepDir) {
                 deleteTree(dir);
             }
