@@ -127,7 +127,7 @@ public final class SingleScenario implements Callable<Integer> {
                             "pages of " + consumeLimit + "; " + mixedProbe.cpu());
                 }
                 rep.footnote("node: `" + String.join(" ", node.commandLine()) + "` with CAIRN_JVM_OPTS=\""
-                            + NodeProcess.JVM_OPTS + " -Xlog:gc*,safepoint:file=…\"");
+                            + node.jvmOpts() + " -Xlog:gc*,safepoint:file=…\"");
                 }
                 rep.footnote("client: Netty " + Transport.name() + ", " + opts.clientThreads
                         + " event-loop thread(s), keep-alive HTTP/1.1, one request in flight per connection; warm-up "
