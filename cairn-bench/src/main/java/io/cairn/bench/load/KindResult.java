@@ -18,6 +18,17 @@ public final class KindResult {
 
     private final String kind;
     private final Histogram latencyUs = new Histogram(LATENCY_US_MAX, 3);
+    /** Sent → answered of the same 2xx answers, without the correction: what the server and network took. */
+    private final Histogram serviceUs = new Histogram(LATENCY_US_MAX, 3);
+    /**
+     * How much later than it could have each request went out: after both its intended time and
+     * the previous answer on its connection. This is the load generator's own lateness, which the
+     * corrected latency would otherwise charge to the server; it stays near zero when the
+     * generator keeps up.
+     */
+    private final Histogram loadgenDelayUs = new Histogram(LATENCY_US_MAX, 3);
+    /** Per-slice view of the run; null until a connection records one. */
+    private LoadTimeline timeline;
     private long okRequests;
     private long okRecords;
     private long clampedCount;
@@ -44,6 +55,32 @@ public final class KindResult {
     public void recordOk(long latencyNanos, int records, long answeredNanos) {
         lastOkNanos = Math.max(lastOkNanos, answeredNanos);
         recordOk(latencyNanos, records);
+    }
+
+    /**
+     * Records the uncorrected service time and the load generator's own delay of one answered
+     * request (any status), and places it on the timeline.
+     */
+    public void recordTiming(long serviceNanos, long loadgenDelayNanos) {
+        serviceUs.recordValue(Math.min(LATENCY_US_MAX, Math.max(0, serviceNanos / 1_000)));
+        loadgenDelayUs.recordValue(Math.min(LATENCY_US_MAX, Math.max(0, loadgenDelayNanos / 1_000)));
+    }
+
+    public Histogram serviceUs() {
+        return serviceUs;
+    }
+
+    public Histogram loadgenDelayUs() {
+        return loadgenDelayUs;
+    }
+
+    /** The run's timeline, merged over connections; null when none was kept. */
+    public LoadTimeline timeline() {
+        return timeline;
+    }
+
+    void timeline(LoadTimeline t) {
+        timeline = t;
     }
 
     /** Records one 2xx answer. */
@@ -90,6 +127,15 @@ public final class KindResult {
     /** Adds another result of the same kind (from another connection) into this one. */
     public void add(KindResult other) {
         latencyUs.add(other.latencyUs);
+        serviceUs.add(other.serviceUs);
+        loadgenDelayUs.add(other.loadgenDelayUs);
+        if (other.timeline != null) {
+            if (timeline == null) {
+                timeline = other.timeline.copy();
+            } else {
+                timeline.add(other.timeline);
+            }
+        }
         okRequests += other.okRequests;
         okRecords += other.okRecords;
         clampedCount += other.clampedCount;

@@ -41,6 +41,11 @@ final class LoadConnection {
     private boolean inFlight;
     private long sequence;
     private long startNanos;
+    /** When the previous answer on this connection arrived; the next request cannot go out before. */
+    private long prevAnsweredNanos;
+    /** How much later than possible the request in flight went out (see {@link KindResult#loadgenDelayUs}). */
+    private long loadgenDelayNanos;
+    private LoadTimeline timeline;
     private int status;
     private int reconnects;
 
@@ -70,10 +75,12 @@ final class LoadConnection {
     }
 
     /** Starts sending on the event loop; {@code schedule} is null for closed-loop runs. */
-    void start(LoadWindow window, OpenLoopSchedule schedule) {
+    void start(LoadWindow window, OpenLoopSchedule schedule, LoadTimeline timeline) {
         loop.execute(() -> {
             this.window = window;
             this.schedule = schedule;
+            this.timeline = timeline;
+            result.timeline(timeline);
             started = true;
             sendNext();
         });
@@ -136,6 +143,8 @@ final class LoadConnection {
         inFlight = true;
         status = 0;
         startNanos = System.nanoTime();
+        long intended = schedule == null ? startNanos : schedule.intendedNanos(seq);
+        loadgenDelayNanos = Math.max(0, startNanos - Math.max(intended, prevAnsweredNanos));
         channel.writeAndFlush(plan.encoder().encode(sequence)).addListener(f -> {
             if (!f.isSuccess()) {
                 recordTransportError("write_failed");
@@ -159,7 +168,12 @@ final class LoadConnection {
         }
         long now = System.nanoTime();
         long intended = schedule == null ? startNanos : schedule.intendedNanos(sequence);
+        prevAnsweredNanos = now;
+        if (timeline != null) {
+            timeline.record(intended, startNanos, now, loadgenDelayNanos);
+        }
         if (window.measures(intended)) {
+            result.recordTiming(now - startNanos, loadgenDelayNanos);
             if (status >= 200 && status < 300) {
                 result.recordOk(now - intended, plan.recordsPerRequest(), now);
             } else {
@@ -206,6 +220,8 @@ final class LoadConnection {
                     result.recordError("connect_failed");
                     reconnectLater();
                 } else if (started) {
+                    // The reconnect is what the next request waited for, not the load generator.
+                    prevAnsweredNanos = System.nanoTime();
                     sendNext();
                 }
             });

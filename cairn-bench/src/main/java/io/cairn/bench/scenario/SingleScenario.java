@@ -107,6 +107,7 @@ public final class SingleScenario implements Callable<Integer> {
                                 "open @ " + Fmt.rate(rate) + "/s, " + conns, open, "produce", "msg/s",
                                 "latency from intended send time (coordinated omission corrected); "
                                     + Fmt.percent(open.recordsPerSecond("produce"), rate) + " of the intended rate achieved");
+                        rep.timeline("produce", open, work.resolve("open-loop-timeline.csv"));
                         serverRows(rep, openProbe);
                         gcRow(rep, "open-loop produce window", openProbe.nodeGc(), openProbe);
                     }
