@@ -34,6 +34,7 @@ public final class KindResult {
     private long clampedCount;
     private long unfinished;
     private long notSent;
+    private long warmupSkipped;
     /** nanoTime of the last 2xx answer recorded; 0 when none. */
     private long lastOkNanos;
     private final Map<Integer, Long> statusCounts = new TreeMap<>();
@@ -116,6 +117,19 @@ public final class KindResult {
         notSent += count;
     }
 
+    /**
+     * Open-loop warm-up requests still unsent when the window opened, skipped so that a backlog
+     * built during warm-up is not charged to the window. Not a failure (warm-up is never
+     * measured), but reported: a large count says the server could not keep up even before.
+     */
+    public void recordWarmupSkipped(long count) {
+        warmupSkipped += count;
+    }
+
+    public long warmupSkipped() {
+        return warmupSkipped;
+    }
+
     public long lastOkNanos() {
         return lastOkNanos;
     }
@@ -141,6 +155,7 @@ public final class KindResult {
         clampedCount += other.clampedCount;
         unfinished += other.unfinished;
         notSent += other.notSent;
+        warmupSkipped += other.warmupSkipped;
         lastOkNanos = Math.max(lastOkNanos, other.lastOkNanos);
         other.statusCounts.forEach((k, v) -> statusCounts.merge(k, v, Long::sum));
         other.errorCounts.forEach((k, v) -> errorCounts.merge(k, v, Long::sum));

@@ -123,6 +123,15 @@ final class LoadConnection {
         }
         long now = System.nanoTime();
         long intended = schedule == null ? now : schedule.intendedNanos(sequence);
+        if (schedule != null && intended < window.startNanos() && now >= window.startNanos()) {
+            // Warm-up slots still unsent when the window opens are skipped, not sent late: sending
+            // them would make the window's first requests wait behind a backlog built during
+            // warm-up (JIT, cold caches), charging the warm-up to the window. They are counted.
+            long first = schedule.countBefore(window.startNanos());
+            result.recordWarmupSkipped(first - sequence);
+            sequence = first;
+            intended = schedule.intendedNanos(sequence);
+        }
         if (intended >= window.endNanos()) {
             finish();
             return;
@@ -144,13 +153,23 @@ final class LoadConnection {
         status = 0;
         startNanos = System.nanoTime();
         long intended = schedule == null ? startNanos : schedule.intendedNanos(seq);
-        loadgenDelayNanos = Math.max(0, startNanos - Math.max(intended, prevAnsweredNanos));
+        loadgenDelayNanos = loadgenDelayNanos(startNanos, intended, prevAnsweredNanos);
         channel.writeAndFlush(plan.encoder().encode(sequence)).addListener(f -> {
             if (!f.isSuccess()) {
                 recordTransportError("write_failed");
                 channel.close();
             }
         });
+    }
+
+    /**
+     * How much later than it could have a request went out. It could not go before its intended
+     * time, nor before the previous answer on its connection (one request in flight); any time
+     * past both is the load generator's own: a timer that fired late, a busy or descheduled event
+     * loop. Waiting behind a slow answer is not counted here: that wait is the server's.
+     */
+    static long loadgenDelayNanos(long sentNanos, long intendedNanos, long previousAnswerNanos) {
+        return Math.max(0, sentNanos - Math.max(intendedNanos, previousAnswerNanos));
     }
 
     private void onResponse(int code) {

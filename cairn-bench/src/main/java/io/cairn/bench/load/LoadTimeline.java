@@ -26,6 +26,8 @@ public final class LoadTimeline {
     public static final int BUCKETS_MAX = 36_000;
 
     private final long originNanos;
+    /** Wall-clock time of {@link #originNanos}, to line slices up with node logs. */
+    private final long originEpochMs;
     private final long bucketNanos;
     private final long[] intended;
     private final long[] answered;
@@ -39,6 +41,7 @@ public final class LoadTimeline {
      */
     public LoadTimeline(long originNanos, long spanNanos) {
         this.originNanos = originNanos;
+        this.originEpochMs = System.currentTimeMillis() - (System.nanoTime() - originNanos) / 1_000_000;
         this.bucketNanos = BUCKET_MS * 1_000_000;
         int n = (int) Math.min(BUCKETS_MAX, Math.max(1, spanNanos / bucketNanos + 1));
         intended = new long[n];
@@ -84,15 +87,25 @@ public final class LoadTimeline {
         return c;
     }
 
-    /** Index of the slice with the largest corrected latency, -1 if nothing was answered. */
-    public int worstLatencyBucket() {
+    /**
+     * Index of the slice with the largest corrected latency among those starting in
+     * [{@code fromNanos}, {@code toNanos}), -1 if none there had an answer.
+     */
+    public int worstLatencyBucket(long fromNanos, long toNanos) {
         int worst = -1;
         for (int i = 0; i < intended.length; i++) {
-            if (intended[i] > 0 && (worst < 0 || latencyMaxUs[i] > latencyMaxUs[worst])) {
+            long start = originNanos + i * bucketNanos;
+            if (start >= fromNanos && start < toNanos && intended[i] > 0
+                    && (worst < 0 || latencyMaxUs[i] > latencyMaxUs[worst])) {
                 worst = i;
             }
         }
         return worst;
+    }
+
+    /** Wall-clock start of a slice (UTC), for matching it with a node's log. */
+    public java.time.Instant wallClock(int bucket) {
+        return java.time.Instant.ofEpochMilli(originEpochMs + bucket * BUCKET_MS);
     }
 
     public int buckets() {
@@ -125,18 +138,18 @@ public final class LoadTimeline {
     }
 
     /**
-     * Writes the timeline as CSV, one line per slice: start relative to the window start (ms),
-     * requests intended and answered in it, and the three maxima in ms.
+     * Writes the timeline as CSV, one line per slice: start relative to the window start (ms) and
+     * in UTC, requests intended and answered in it, and the three maxima in ms.
      */
     public void writeCsv(Writer out, long windowStartNanos) throws IOException {
-        out.write("t_ms,intended,answered,latency_max_ms,service_max_ms,loadgen_delay_max_ms\n");
+        out.write("t_ms,utc,intended,answered,latency_max_ms,service_max_ms,loadgen_delay_max_ms\n");
         int last = intended.length - 1;
         while (last > 0 && intended[last] == 0 && answered[last] == 0) {
             last--;
         }
         for (int i = 0; i <= last; i++) {
-            out.write(String.format(Locale.ROOT, "%d,%d,%d,%.3f,%.3f,%.3f%n", startMs(i, windowStartNanos),
-                    intended[i], answered[i], latencyMaxUs[i] / 1e3, serviceMaxUs[i] / 1e3, clientDelayMaxUs[i] / 1e3));
+            out.write(String.format(Locale.ROOT, "%d,%s,%d,%d,%.3f,%.3f,%.3f%n", startMs(i, windowStartNanos),
+                    wallClock(i), intended[i], answered[i], latencyMaxUs[i] / 1e3, serviceMaxUs[i] / 1e3, clientDelayMaxUs[i] / 1e3));
         }
     }
 }

@@ -58,9 +58,11 @@ public final class Report {
     static String openLoopBreakdown(KindResult k) {
         Percentiles s = Percentiles.of(k.serviceUs());
         Percentiles d = Percentiles.of(k.loadgenDelayUs());
+        String skipped = k.warmupSkipped() == 0 ? ""
+                : String.format(Locale.ROOT, "; %,d warm-up requests still unsent at the window start skipped", k.warmupSkipped());
         return "service time sent→answered (uncorrected) p99 " + Fmt.latencyUs(s.p99()) + ", max "
                 + Fmt.latencyUs(s.max()) + "; load generator's own send delay p99.9 " + Fmt.latencyUs(d.p999())
-                + ", max " + Fmt.latencyUs(d.max());
+                + ", max " + Fmt.latencyUs(d.max()) + skipped;
     }
 
     /**
@@ -72,10 +74,11 @@ public final class Report {
         if (t == null) {
             return;
         }
-        int w = t.worstLatencyBucket();
+        long windowEnd = r.windowStartNanos() + (long) (r.measuredSeconds() * 1e9);
+        int w = t.worstLatencyBucket(r.windowStartNanos(), windowEnd);
         if (w >= 0) {
-            footnote(kind + ": worst " + LoadTimeline.BUCKET_MS + " ms slice starts " + t.startMs(w, r.windowStartNanos())
-                    + " ms after the window start (negative: warm-up): latency max " + Fmt.latencyUs(t.latencyMaxUs(w))
+            footnote(kind + ": worst " + LoadTimeline.BUCKET_MS + " ms slice of the window starts "
+                    + t.startMs(w, r.windowStartNanos()) + " ms into it (" + t.wallClock(w) + "): latency max " + Fmt.latencyUs(t.latencyMaxUs(w))
                     + ", service time max " + Fmt.latencyUs(t.serviceMaxUs(w)) + ", load generator delay max "
                     + Fmt.latencyUs(t.clientDelayMaxUs(w)));
         }
