@@ -106,7 +106,11 @@ public final class SingleScenario implements Callable<Integer> {
                         rep.load("node produce " + opts.valueBytes + " B, fsync before ack",
                                 "open @ " + Fmt.rate(rate) + "/s, " + conns, open, "produce", "msg/s",
                                 "latency from intended send time (coordinated omission corrected); "
-                                    + Fmt.percent(open.recordsPerSecond("produce"), rate) + " of the intended rate achieved");
+                                    + Fmt.percent(open.recordsPerSecond("produce"), rate) + " of the intended rate achieved; "
+                                    // With one request in flight per connection the closed-loop rate is the most
+                                    // this row can get: near it, any dip in the server's rate becomes a backlog.
+                                    + "intended rate = " + Fmt.percent(rate, produceRate)
+                                    + " of the closed-loop maximum above");
                         rep.timeline("produce", open, work.resolve("open-loop-timeline.csv"));
                         serverRows(rep, openProbe);
                         gcRow(rep, "open-loop produce window", openProbe.nodeGc(), openProbe);
