@@ -46,6 +46,32 @@ final class ClusterProbe implements WindowListener {
     }
 
     /**
+     * What the cluster did per record in the window, summed over all nodes: produce requests per
+     * batch entry (group commit), and fsyncs, peer messages and peer socket flushes per 1,000
+     * records. Unlike throughput these counts do not depend on how busy the machine is, so they
+     * show whether a change did less work even when the timing is noise.
+     */
+    String work(double records) {
+        double entries = 0;
+        double requests = 0;
+        double fsyncs = 0;
+        double messages = 0;
+        double flushes = 0;
+        for (WindowProbe p : probes) {
+            entries += p.counterDelta("cairn_produce_batch_entries_total");
+            requests += p.counterDelta("cairn_produce_batched_requests_total");
+            fsyncs += p.counterDelta("cairn_log_fsyncs_total");
+            messages += p.counterDelta("cairn_peer_sent_messages_total");
+            flushes += p.counterDelta("cairn_peer_flushes_total");
+        }
+        if (Double.isNaN(entries + fsyncs + messages + flushes) || records <= 0) {
+            return "work per record: n/a";
+        }
+        return String.format(Locale.ROOT, "%.1f requests per batch entry; per 1,000 records %.0f fsyncs, %.0f peer messages, %.0f peer flushes (all nodes)",
+                entries > 0 ? requests / entries : 0, fsyncs * 1000 / records, messages * 1000 / records, flushes * 1000 / records);
+    }
+
+    /**
      * CPU of every node in the window, e.g. {@code n1 0.62, n2 0.21, n3 0.20 cores; 37 µs CPU/msg
      * over all nodes}: the cluster's cost per record, which contention on a shared box distorts
      * far less than throughput.

@@ -88,7 +88,7 @@ public final class LoadCommand implements Callable<Integer> {
                 rep.timeline(k.kind(), r, f);
             }
             rep.footnote("client: Netty " + Transport.name() + ", " + opts.clientThreads + " thread(s); warm-up "
-                    + opts.warmup.toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s");
+                    + opts.warmup().toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s");
             System.out.println(rep.render());
             return 0;
         } finally {

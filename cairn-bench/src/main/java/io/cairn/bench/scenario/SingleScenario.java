@@ -162,7 +162,7 @@ public final class SingleScenario implements Callable<Integer> {
                 }
                 rep.footnote("client: Netty " + Transport.name() + ", " + opts.clientThreads
                         + " event-loop thread(s), keep-alive HTTP/1.1, one request in flight per connection; warm-up "
-                        + opts.warmup.toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s per row");
+                        + opts.warmup().toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s per row");
             });
         } finally {
             opts.cleanUp();

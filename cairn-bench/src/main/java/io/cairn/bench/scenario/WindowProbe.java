@@ -126,6 +126,24 @@ final class WindowProbe implements WindowListener {
                 ServerTimings.DEFAULT_FILTER);
     }
 
+    /** The window's increase of every series named {@code name} (all labels summed); NaN when unscraped. */
+    double counterDelta(String name) {
+        if (metricsBefore == null || metricsAfter == null) {
+            return Double.NaN;
+        }
+        return sum(PrometheusText.parse(metricsAfter), name) - sum(PrometheusText.parse(metricsBefore), name);
+    }
+
+    private static double sum(List<PrometheusText.Sample> samples, String name) {
+        double total = 0;
+        for (PrometheusText.Sample s : samples) {
+            if (s.name().equals(name)) {
+                total += s.value();
+            }
+        }
+        return total;
+    }
+
     String metricsNote() {
         if (node == null) {
             return "no server metrics for this row";

@@ -80,6 +80,8 @@ public final class RaftNode {
     /** Leader only: (index, bytes) of proposals not yet committed, to bound uncommitted bytes. */
     private final ArrayDeque<long[]> uncommitted = new ArrayDeque<>();
     private long uncommittedBytes;
+    /** A follower may not know the commit index yet; see {@link #sendDueCommitNotices()}. */
+    private boolean commitNoticesDue;
     private final ReadIndexQueue reads = new ReadIndexQueue();
 
     private List<RaftMessage> messages = new ArrayList<>();
@@ -443,6 +445,7 @@ public final class RaftNode {
 
     /** True when {@link #ready()} would return a non-empty Ready. */
     public boolean hasReady() {
+        sendDueCommitNotices();
         return !messages.isEmpty() || !messagesAfterPersist.isEmpty() || !readStates.isEmpty()
                 || !hardState().equals(lastHandedOutHardState) || log.snapshotToHandOut() != null
                 || log.hasEntriesToHandOut() || log.hasCommittedToHandOut();
@@ -454,6 +457,7 @@ public final class RaftNode {
      */
     public Ready ready() {
         Invariants.check(outstanding == null, "ready() called again before advance()");
+        sendDueCommitNotices();
         HardState hs = hardState();
         HardState last = lastHandedOutHardState;
         Invariants.check(hs.term() >= last.term(), "term decreased: %s -> %s", last.term(), hs.term());
@@ -943,6 +947,11 @@ public final class RaftNode {
             maybeCommitAndBroadcast();
         }
         replicator.sendFollowing(term, r.from(), pr);
+        if (pr.sentCommit < Math.min(pr.match, log.commitIndex())) {
+            // The commit advanced while this follower's appends were in flight: tell it when the
+            // Ready is collected (an append proposed before then carries it instead).
+            commitNoticesDue = true;
+        }
         if (r.from().equals(leadTransferee) && pr.match == log.lastIndex()) {
             send(new TimeoutNow(config.groupId(), self, r.from(), term, log.commitIndex()));
         }
@@ -968,6 +977,20 @@ public final class RaftNode {
         }
     }
 
+    /**
+     * Sends the commit notices deferred since the commit advanced or a follower caught up to it
+     * (see {@link Replicator#sendCommitNotices}); deferred so a proposal made meanwhile carries
+     * the commit index instead of an empty append.
+     */
+    private void sendDueCommitNotices() {
+        if (commitNoticesDue) {
+            commitNoticesDue = false;
+            if (role == Role.LEADER) {
+                replicator.sendCommitNotices(term);
+            }
+        }
+    }
+
     /** Commits by counting replicas of current-term entries only (§5.4.2); true if commit advanced. */
     private boolean maybeCommitAndBroadcast() {
         long candidate = tracker.quorumMatch(quorumMembership, log.stableIndex());
@@ -978,7 +1001,9 @@ public final class RaftNode {
             while (!uncommitted.isEmpty() && uncommitted.peekFirst()[0] <= candidate) {
                 uncommittedBytes -= uncommitted.pollFirst()[1];
             }
-            replicator.broadcastAppend(term, true);
+            // Followers hear of the commit from the next append, or from the notices sent when the
+            // driver collects the Ready (see Replicator.sendCommitNotices).
+            commitNoticesDue = true;
             return true;
         }
         return false;

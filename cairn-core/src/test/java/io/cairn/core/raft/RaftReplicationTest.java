@@ -156,4 +156,60 @@ class RaftReplicationTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.node("n1").propose(EntryType.NOOP, new byte[0]))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    /**
+     * Leader n1 of n1..n3 has proposed "a" and both followers' acks for it are in its inbox
+     * (stepped, Ready not yet collected): the commit of "a" has advanced but no follower knows.
+     */
+    private static RaftHarness commitJustAdvanced() {
+        RaftHarness h = new RaftHarness(List.of("n1", "n2", "n3"), 1, c -> c);
+        h.elect("n1");
+        h.stabilize();
+        h.propose("n1", "a");
+        h.deliver(); // the appends: followers persist and queue their acks
+        List<RaftMessage> acks = List.copyOf(h.network);
+        h.network.clear();
+        assertThat(acks).hasSize(2).allMatch(m -> m instanceof AppendResponse r && r.success());
+        RaftNode leader = h.node("n1");
+        long before = leader.commitIndex();
+        acks.forEach(leader::step);
+        assertThat(leader.commitIndex()).isGreaterThan(before);
+        return h;
+    }
+
+    @Test
+    void aProposalMadeBeforeTheReadyCarriesTheCommitToFollowers() {
+        RaftHarness h = commitJustAdvanced();
+        RaftNode leader = h.node("n1");
+        leader.propose(EntryType.NORMAL, "b".getBytes(StandardCharsets.UTF_8));
+        h.process(h.m("n1"));
+        List<AppendRequest> appends = h.network.stream()
+                .filter(m -> m instanceof AppendRequest).map(m -> (AppendRequest) m).toList();
+        // One append per follower, with the new entry and the new commit: no empty append (and
+        // no answer to one) just to say that "a" committed.
+        assertThat(appends).hasSize(2);
+        assertThat(appends).allSatisfy(a -> {
+            assertThat(a.entries()).extracting(e -> new String(e.data(), StandardCharsets.UTF_8)).containsExactly("b");
+            assertThat(a.commit()).isEqualTo(leader.commitIndex());
+        });
+        h.stabilize();
+        assertThat(h.m("n2").applied).containsExactly("a", "b");
+        assertThat(h.m("n3").applied).containsExactly("a", "b");
+    }
+
+    @Test
+    void anIdleLeaderStillTellsFollowersOfTheCommitAtOnce() {
+        RaftHarness h = commitJustAdvanced();
+        RaftNode leader = h.node("n1");
+        h.process(h.m("n1"));
+        List<AppendRequest> appends = h.network.stream()
+                .filter(m -> m instanceof AppendRequest).map(m -> (AppendRequest) m).toList();
+        assertThat(appends).hasSize(2).allSatisfy(a -> {
+            assertThat(a.entries()).isEmpty();
+            assertThat(a.commit()).isEqualTo(leader.commitIndex());
+        });
+        h.deliver();
+        assertThat(h.m("n2").applied).containsExactly("a");
+        assertThat(h.m("n3").applied).containsExactly("a");
+    }
 }

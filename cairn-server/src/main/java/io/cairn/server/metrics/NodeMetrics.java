@@ -63,6 +63,16 @@ public final class NodeMetrics {
         .help("Times a replica found damaged stored data, cut its log before it and began refilling it from its peers")
         .register(registry);
 
+    private final Counter batchEntries = Counter.builder()
+        .name("cairn_produce_batch_entries_total")
+        .help("Record-batch entries proposed by partitions this node leads (one log entry, one fsync per replica)")
+        .register(registry);
+
+    private final Counter batchedRequests = Counter.builder()
+        .name("cairn_produce_batched_requests_total")
+        .help("Produce requests carried by those entries; divided by the entries, the group commit's batching")
+        .register(registry);
+
     private final StageTimings stageTiming = register(new StageTimings());
 
     private final Counter bytesIn = Counter.builder()
@@ -87,6 +97,15 @@ public final class NodeMetrics {
             .register(registry);
     }
 
+    /** fsyncs of partition segment files, however many appends and partitions each one covered. */
+    public void registerFsyncCounter(java.util.function.LongSupplier fsyncs) {
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder()
+            .name("cairn_log_fsyncs_total")
+            .help("fsync calls on partition segment files (one may cover many appends)")
+            .callback(cb -> cb.call(fsyncs.getAsLong()))
+            .register(registry);
+    }
+
     private StageTimings register(StageTimings t) {
         registry.register(t);
         return t;
@@ -105,6 +124,12 @@ public final class NodeMetrics {
     /** Called by the replica layer when a batch meets its write concern on the replicas. */
     public void recordReplicationNanos(long nanos) {
         replicationLatency.observe(nanos / NANOS_PER_SECOND);
+    }
+
+    /** Called by a partition leader for each record-batch entry it proposes, with the requests it carries. */
+    public void recordBatchEntry(int requests) {
+        batchEntries.inc();
+        batchedRequests.inc(requests);
     }
 
     /** Called by the replica layer when it starts repairing a damaged log from its peers. */

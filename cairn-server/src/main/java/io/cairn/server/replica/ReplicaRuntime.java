@@ -36,6 +36,9 @@ final class ReplicaRuntime implements AutoCloseable {
         this.metrics = metrics;
         this.diskGuard = new DiskGuard(options.diskBytesMax(), options.diskFreeReserveBytes());
         this.flusher = new Flusher("data");
+        if (metrics != null) {
+            metrics.registerFsyncCounter(flusher::fsyncCount);
+        }
         AtomicInteger readerIds = new AtomicInteger();
         this.readers = Executors.newFixedThreadPool(options.readerThreads(), r -> {
             Thread t = new Thread(r, "cairn-reader-" + readerIds.incrementAndGet());
