@@ -378,6 +378,7 @@ public final class SegmentLog implements AutoCloseable {
 
     private Segment roll() throws IOException {
         Segment active = segments[segments.length - 1];
+        long startNanos = System.nanoTime();
         if (!active.isSealed()) {
             try {
                 active.seal();
@@ -385,6 +386,7 @@ public final class SegmentLog implements AutoCloseable {
                 throw writeFailure("seal " + active.logPath(), e);
             }
         }
+        long sealedNanos = System.nanoTime();
         Segment next;
         try {
             next = createAfter(active, Arrays.asList(segments));
@@ -395,6 +397,13 @@ public final class SegmentLog implements AutoCloseable {
         Segment[] grown = Arrays.copyOf(segments, segments.length + 1);
         grown[grown.length - 1] = next;
         segments = grown;
+        long doneNanos = System.nanoTime();
+        // A roll runs on the appending thread and holds up every append behind it; its time is
+        // logged (rolls are rare: one per segmentBytesMax) so a latency spike can be matched to it.
+        LOG.info("{}: rolled to segment {} in {} ms (seal {} ms, create {} ms)", dir, next.logPath().getFileName(),
+                String.format(java.util.Locale.ROOT, "%.1f", (doneNanos - startNanos) / 1e6),
+                String.format(java.util.Locale.ROOT, "%.1f", (sealedNanos - startNanos) / 1e6),
+                String.format(java.util.Locale.ROOT, "%.1f", (doneNanos - sealedNanos) / 1e6));
         return next;
     }
 

@@ -65,11 +65,12 @@ public final class HttpLoadGenerator {
             long windowStart = begin + spec.warmup().toNanos();
             long windowEnd = windowStart + durationNanos;
             LoadWindow window = new LoadWindow(windowStart, windowEnd);
+            long spanNanos = windowEnd + spec.drainTimeout().toNanos() - begin;
             for (LoadConnection c : connections) {
                 OpenLoopSchedule schedule = spec.openLoop()
                         ? new OpenLoopSchedule(begin, spec.ratePerSecond(), n, c.index())
                         : null;
-                c.start(window, schedule);
+                c.start(window, schedule, new LoadTimeline(begin, spanNanos));
             }
             sleepUntil(windowStart);
             notify(listener::started);

@@ -18,11 +18,23 @@ public final class KindResult {
 
     private final String kind;
     private final Histogram latencyUs = new Histogram(LATENCY_US_MAX, 3);
+    /** Sent → answered of the same 2xx answers, without the correction: what the server and network took. */
+    private final Histogram serviceUs = new Histogram(LATENCY_US_MAX, 3);
+    /**
+     * How much later than it could have each request went out: after both its intended time and
+     * the previous answer on its connection. This is the load generator's own lateness, which the
+     * corrected latency would otherwise charge to the server; it stays near zero when the
+     * generator keeps up.
+     */
+    private final Histogram loadgenDelayUs = new Histogram(LATENCY_US_MAX, 3);
+    /** Per-slice view of the run; null until a connection records one. */
+    private LoadTimeline timeline;
     private long okRequests;
     private long okRecords;
     private long clampedCount;
     private long unfinished;
     private long notSent;
+    private long warmupSkipped;
     /** nanoTime of the last 2xx answer recorded; 0 when none. */
     private long lastOkNanos;
     private final Map<Integer, Long> statusCounts = new TreeMap<>();
@@ -44,6 +56,32 @@ public final class KindResult {
     public void recordOk(long latencyNanos, int records, long answeredNanos) {
         lastOkNanos = Math.max(lastOkNanos, answeredNanos);
         recordOk(latencyNanos, records);
+    }
+
+    /**
+     * Records the uncorrected service time and the load generator's own delay of one answered
+     * request (any status), and places it on the timeline.
+     */
+    public void recordTiming(long serviceNanos, long loadgenDelayNanos) {
+        serviceUs.recordValue(Math.min(LATENCY_US_MAX, Math.max(0, serviceNanos / 1_000)));
+        loadgenDelayUs.recordValue(Math.min(LATENCY_US_MAX, Math.max(0, loadgenDelayNanos / 1_000)));
+    }
+
+    public Histogram serviceUs() {
+        return serviceUs;
+    }
+
+    public Histogram loadgenDelayUs() {
+        return loadgenDelayUs;
+    }
+
+    /** The run's timeline, merged over connections; null when none was kept. */
+    public LoadTimeline timeline() {
+        return timeline;
+    }
+
+    void timeline(LoadTimeline t) {
+        timeline = t;
     }
 
     /** Records one 2xx answer. */
@@ -79,6 +117,19 @@ public final class KindResult {
         notSent += count;
     }
 
+    /**
+     * Open-loop warm-up requests still unsent when the window opened, skipped so that a backlog
+     * built during warm-up is not charged to the window. Not a failure (warm-up is never
+     * measured), but reported: a large count says the server could not keep up even before.
+     */
+    public void recordWarmupSkipped(long count) {
+        warmupSkipped += count;
+    }
+
+    public long warmupSkipped() {
+        return warmupSkipped;
+    }
+
     public long lastOkNanos() {
         return lastOkNanos;
     }
@@ -90,11 +141,21 @@ public final class KindResult {
     /** Adds another result of the same kind (from another connection) into this one. */
     public void add(KindResult other) {
         latencyUs.add(other.latencyUs);
+        serviceUs.add(other.serviceUs);
+        loadgenDelayUs.add(other.loadgenDelayUs);
+        if (other.timeline != null) {
+            if (timeline == null) {
+                timeline = other.timeline.copy();
+            } else {
+                timeline.add(other.timeline);
+            }
+        }
         okRequests += other.okRequests;
         okRecords += other.okRecords;
         clampedCount += other.clampedCount;
         unfinished += other.unfinished;
         notSent += other.notSent;
+        warmupSkipped += other.warmupSkipped;
         lastOkNanos = Math.max(lastOkNanos, other.lastOkNanos);
         other.statusCounts.forEach((k, v) -> statusCounts.merge(k, v, Long::sum));
         other.errorCounts.forEach((k, v) -> errorCounts.merge(k, v, Long::sum));

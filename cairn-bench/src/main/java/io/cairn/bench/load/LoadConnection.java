@@ -41,6 +41,11 @@ final class LoadConnection {
     private boolean inFlight;
     private long sequence;
     private long startNanos;
+    /** When the previous answer on this connection arrived; the next request cannot go out before. */
+    private long prevAnsweredNanos;
+    /** How much later than possible the request in flight went out (see {@link KindResult#loadgenDelayUs}). */
+    private long loadgenDelayNanos;
+    private LoadTimeline timeline;
     private int status;
     private int reconnects;
 
@@ -70,10 +75,12 @@ final class LoadConnection {
     }
 
     /** Starts sending on the event loop; {@code schedule} is null for closed-loop runs. */
-    void start(LoadWindow window, OpenLoopSchedule schedule) {
+    void start(LoadWindow window, OpenLoopSchedule schedule, LoadTimeline timeline) {
         loop.execute(() -> {
             this.window = window;
             this.schedule = schedule;
+            this.timeline = timeline;
+            result.timeline(timeline);
             started = true;
             sendNext();
         });
@@ -116,6 +123,15 @@ final class LoadConnection {
         }
         long now = System.nanoTime();
         long intended = schedule == null ? now : schedule.intendedNanos(sequence);
+        if (schedule != null && intended < window.startNanos() && now >= window.startNanos()) {
+            // Warm-up slots still unsent when the window opens are skipped, not sent late: sending
+            // them would make the window's first requests wait behind a backlog built during
+            // warm-up (JIT, cold caches), charging the warm-up to the window. They are counted.
+            long first = schedule.countBefore(window.startNanos());
+            result.recordWarmupSkipped(first - sequence);
+            sequence = first;
+            intended = schedule.intendedNanos(sequence);
+        }
         if (intended >= window.endNanos()) {
             finish();
             return;
@@ -136,12 +152,24 @@ final class LoadConnection {
         inFlight = true;
         status = 0;
         startNanos = System.nanoTime();
+        long intended = schedule == null ? startNanos : schedule.intendedNanos(seq);
+        loadgenDelayNanos = loadgenDelayNanos(startNanos, intended, prevAnsweredNanos);
         channel.writeAndFlush(plan.encoder().encode(sequence)).addListener(f -> {
             if (!f.isSuccess()) {
                 recordTransportError("write_failed");
                 channel.close();
             }
         });
+    }
+
+    /**
+     * How much later than it could have a request went out. It could not go before its intended
+     * time, nor before the previous answer on its connection (one request in flight); any time
+     * past both is the load generator's own: a timer that fired late, a busy or descheduled event
+     * loop. Waiting behind a slow answer is not counted here: that wait is the server's.
+     */
+    static long loadgenDelayNanos(long sentNanos, long intendedNanos, long previousAnswerNanos) {
+        return Math.max(0, sentNanos - Math.max(intendedNanos, previousAnswerNanos));
     }
 
     private void onResponse(int code) {
@@ -159,7 +187,12 @@ final class LoadConnection {
         }
         long now = System.nanoTime();
         long intended = schedule == null ? startNanos : schedule.intendedNanos(sequence);
+        prevAnsweredNanos = now;
+        if (timeline != null) {
+            timeline.record(intended, startNanos, now, loadgenDelayNanos);
+        }
         if (window.measures(intended)) {
+            result.recordTiming(now - startNanos, loadgenDelayNanos);
             if (status >= 200 && status < 300) {
                 result.recordOk(now - intended, plan.recordsPerRequest(), now);
             } else {
@@ -206,6 +239,8 @@ final class LoadConnection {
                     result.recordError("connect_failed");
                     reconnectLater();
                 } else if (started) {
+                    // The reconnect is what the next request waited for, not the load generator.
+                    prevAnsweredNanos = System.nanoTime();
                     sendNext();
                 }
             });

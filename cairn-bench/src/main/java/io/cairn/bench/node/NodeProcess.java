@@ -16,8 +16,11 @@ import java.util.List;
  * if the jar is missing it falls back to the launcher, which {@code exec}s the JVM too.
  */
 public final class NodeProcess implements AutoCloseable {
-    /** The launcher's defaults (ZGC, 512m–2g heap) plus logging the report reads. */
-    public static final String JVM_OPTS = "-XX:+UseZGC -Xms512m -Xmx2g";
+    /**
+     * The launcher's default collector and heap, for JVMs that only need to compete for CPU like
+     * a node (the bare Netty throughput ceiling); nodes get {@code cairn jvm-opts}.
+     */
+    public static final String JVM_OPTS = "-XX:+UseZGC -Xms64m -Xmx2g";
     /** How long a node gets to exit after SIGTERM before it is SIGKILLed. */
     static final long STOP_GRACE_MS = 10_000;
 
@@ -46,7 +49,7 @@ public final class NodeProcess implements AutoCloseable {
             throw new IllegalStateException("node on port " + httpPort + " is already running");
         }
         Files.createDirectories(workDir);
-        String jvmOpts = (JVM_OPTS + " -Xlog:gc*,safepoint:file=" + gcLog() + "::filecount=0 " + extraJvmOpts).strip();
+        String jvmOpts = (jvmOpts() + " -Xlog:gc*,safepoint:file=" + gcLog() + "::filecount=0 " + extraJvmOpts).strip();
         List<String> cmd = new ArrayList<>();
         Path jar = serverJar();
         if (Files.isRegularFile(jar)) {
@@ -67,6 +70,24 @@ public final class NodeProcess implements AutoCloseable {
         startedNanos = System.nanoTime();
         process = Processes.register(pb.start());
         return startedNanos;
+    }
+
+    /** The options {@code cairn start} uses (collector, heap, class-data archive), space-separated. */
+    public String jvmOpts() {
+        return String.join(" ", LauncherJvmOpts.forServer(cairn));
+    }
+
+    /**
+     * CPU time the node's process has used so far, all threads (JIT compilers and GC included),
+     * in ms; -1 if the OS does not say. Read next to a wall-clock figure on a shared machine, it
+     * tells work done from time spent waiting for a core.
+     */
+    public long cpuMillis() {
+        Process p = process;
+        if (p == null) {
+            return -1;
+        }
+        return p.toHandle().info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(-1L);
     }
 
     /** The jar the launcher runs for {@code cairn start}, next to the launcher. */

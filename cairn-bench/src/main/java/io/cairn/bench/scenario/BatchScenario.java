@@ -80,7 +80,7 @@ public final class BatchScenario implements Callable<Integer> {
                     }
                 }
                 rep.footnote("client: Netty " + Transport.name() + ", " + opts.clientThreads + " thread(s); warm-up "
-                        + opts.warmup.toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s");
+                        + opts.warmup().toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s");
             });
         } finally {
             opts.cleanUp();

@@ -47,8 +47,8 @@ final class ClusterProbe implements WindowListener {
 
     /**
      * What the cluster did per record in the window, summed over all nodes: produce requests per
-     * batch entry (group commit), and fsyncs, peer messages and peer socket flushes per 1,000
-     * records. Unlike throughput these counts do not depend on how busy the machine is, so they
+     * batch entry (group commit), and fsyncs, peer messages, peer socket flushes and the nodes'
+     * context switches per 1,000 records. Unlike throughput these counts do not depend on how busy the machine is, so they
      * show whether a change did less work even when the timing is noise.
      */
     String work(double records) {
@@ -57,7 +57,9 @@ final class ClusterProbe implements WindowListener {
         double fsyncs = 0;
         double messages = 0;
         double flushes = 0;
+        double switches = 0;
         for (WindowProbe p : probes) {
+            switches = switches < 0 || p.contextSwitches < 0 ? -1 : switches + p.contextSwitches;
             entries += p.counterDelta("cairn_produce_batch_entries_total");
             requests += p.counterDelta("cairn_produce_batched_requests_total");
             fsyncs += p.counterDelta("cairn_log_fsyncs_total");
@@ -67,8 +69,9 @@ final class ClusterProbe implements WindowListener {
         if (Double.isNaN(entries + fsyncs + messages + flushes) || records <= 0) {
             return "work per record: n/a";
         }
-        return String.format(Locale.ROOT, "%.1f requests per batch entry; per 1,000 records %.0f fsyncs, %.0f peer messages, %.0f peer flushes (all nodes)",
-                entries > 0 ? requests / entries : 0, fsyncs * 1000 / records, messages * 1000 / records, flushes * 1000 / records);
+        return String.format(Locale.ROOT, "%.1f requests per batch entry; per 1,000 records %.0f fsyncs, %.0f peer messages, %.0f peer flushes, %s context switches (all nodes)",
+                entries > 0 ? requests / entries : 0, fsyncs * 1000 / records, messages * 1000 / records, flushes * 1000 / records,
+                switches < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", switches * 1000 / records));
     }
 
     /**

@@ -18,8 +18,25 @@ public final class CommonOptions {
     public int valueBytes = 64;
 
     @Option(names = "--warmup", converter = DurationConverter.class,
-            description = "warm-up before each measured window, excluded from results (default 5s)")
-    public Duration warmup = Duration.ofSeconds(5);
+            description = "warm-up before each measured window, excluded from results (default 15s; cluster 45s)")
+    public Duration warmup;
+
+    /**
+     * Sets the scenario's warm-up unless {@code --warmup} was given. Called first by each scenario.
+     */
+    public void defaultWarmup(Duration scenarioDefault) {
+        if (warmup == null) {
+            warmup = scenarioDefault;
+        }
+    }
+
+    /**
+     * The warm-up in effect: {@code --warmup}, else the scenario's default, else 15 s (with 5 s the
+     * JIT was still compiling the produce path inside the measured window on this 2-core box).
+     */
+    public Duration warmup() {
+        return warmup == null ? Duration.ofSeconds(15) : warmup;
+    }
 
     @Option(names = "--duration", converter = DurationConverter.class,
             description = "measured window of each load row (default 15s)")
@@ -46,11 +63,11 @@ public final class CommonOptions {
     public String jvmOpts = "";
 
     public LoadSpec closed(List<ConnectionPlan> plans) {
-        return new LoadSpec(plans, 0, warmup, duration, drainTimeout, clientThreads);
+        return new LoadSpec(plans, 0, warmup(), duration, drainTimeout, clientThreads);
     }
 
     public LoadSpec open(List<ConnectionPlan> plans, long ratePerSecond) {
-        return new LoadSpec(plans, ratePerSecond, warmup, duration, drainTimeout, clientThreads);
+        return new LoadSpec(plans, ratePerSecond, warmup(), duration, drainTimeout, clientThreads);
     }
 
     public Path workDir() throws IOException {

@@ -55,6 +55,10 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--rate", description = "open-loop total rate in requests/s; 0 = closed-loop at maximum (default ${DEFAULT-VALUE})")
     long rate;
 
+    @Option(names = "--timeline", description = "write a CSV of the run in 100 ms slices (requests, latency, "
+            + "service time and load generator delay maxima) to this file")
+    java.nio.file.Path timeline;
+
     @Override
     public Integer call() throws Exception {
         BareNettyProcess server = bare ? BareNettyProcess.start(2) : null;
@@ -78,8 +82,13 @@ public final class LoadCommand implements Callable<Integer> {
                 String unit = k.kind().equals("produce") || k.kind().equals("batch") ? "msg/s" : "req/s";
                 rep.load(k.kind(), load, r, k.kind(), unit, probe.cpu() + "; " + probe.clientGc());
             }
+            for (var k : r.kinds()) {
+                java.nio.file.Path f = timeline == null ? null : r.kinds().size() == 1 ? timeline
+                        : timeline.resolveSibling(k.kind() + "-" + timeline.getFileName());
+                rep.timeline(k.kind(), r, f);
+            }
             rep.footnote("client: Netty " + Transport.name() + ", " + opts.clientThreads + " thread(s); warm-up "
-                    + opts.warmup.toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s");
+                    + opts.warmup().toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s");
             System.out.println(rep.render());
             return 0;
         } finally {

@@ -3,6 +3,7 @@ package io.cairn.bench.scenario;
 import io.cairn.bench.baseline.FsyncBaseline;
 import io.cairn.bench.load.KindResult;
 import io.cairn.bench.load.LoadResult;
+import io.cairn.bench.load.LoadTimeline;
 import io.cairn.bench.report.Fmt;
 import io.cairn.bench.report.MarkdownTable;
 import io.cairn.bench.report.Percentiles;
@@ -41,8 +42,52 @@ public final class Report {
             // the window, nothing started in it. Say so rather than print a bare zero.
             note = "no request started in the window (every round trip outlasted it); " + note;
         }
+        if (r.ratePerSecond() > 0 && k.serviceUs().getTotalCount() > 0) {
+            note = openLoopBreakdown(k) + "; " + note;
+        }
         table.row(measurement, load, Fmt.rate(r.recordsPerSecond(kind)) + " " + unit,
                 p[0], p[1], p[2], p[3], p[4], p[5], k.failureSummary(), note);
+    }
+
+    /**
+     * Splits an open-loop tail into its parts: the uncorrected service time (sent → answered) and
+     * the load generator's own send delay. When both stay small while the corrected latency is
+     * large, the latency is backlog: requests waited on their connection behind earlier answers
+     * because the server's rate fell below the intended one for a while.
+     */
+    static String openLoopBreakdown(KindResult k) {
+        Percentiles s = Percentiles.of(k.serviceUs());
+        Percentiles d = Percentiles.of(k.loadgenDelayUs());
+        String skipped = k.warmupSkipped() == 0 ? ""
+                : String.format(Locale.ROOT, "; %,d warm-up requests still unsent at the window start skipped", k.warmupSkipped());
+        return "service time sent→answered (uncorrected) p99 " + Fmt.latencyUs(s.p99()) + ", max "
+                + Fmt.latencyUs(s.max()) + "; load generator's own send delay p99.9 " + Fmt.latencyUs(d.p999())
+                + ", max " + Fmt.latencyUs(d.max()) + skipped;
+    }
+
+    /**
+     * A footnote placing the worst moment of one request kind's run in time, and when {@code csv}
+     * is not null the whole timeline written there. Nothing when the run kept no timeline.
+     */
+    public void timeline(String kind, LoadResult r, java.nio.file.Path csv) throws java.io.IOException {
+        LoadTimeline t = r.kind(kind).timeline();
+        if (t == null) {
+            return;
+        }
+        long windowEnd = r.windowStartNanos() + (long) (r.measuredSeconds() * 1e9);
+        int w = t.worstLatencyBucket(r.windowStartNanos(), windowEnd);
+        if (w >= 0) {
+            footnote(kind + ": worst " + LoadTimeline.BUCKET_MS + " ms slice of the window starts "
+                    + t.startMs(w, r.windowStartNanos()) + " ms into it (" + t.wallClock(w) + "): latency max " + Fmt.latencyUs(t.latencyMaxUs(w))
+                    + ", service time max " + Fmt.latencyUs(t.serviceMaxUs(w)) + ", load generator delay max "
+                    + Fmt.latencyUs(t.clientDelayMaxUs(w)));
+        }
+        if (csv != null) {
+            try (var out = java.nio.file.Files.newBufferedWriter(csv)) {
+                t.writeCsv(out, r.windowStartNanos());
+            }
+            footnote(kind + " timeline (" + LoadTimeline.BUCKET_MS + " ms slices): " + csv);
+        }
     }
 
     public void fsync(FsyncBaseline.Result r) {

@@ -36,6 +36,11 @@ public final class SingleScenario implements Callable<Integer> {
     @Option(names = "--rate", description = "open-loop produce rate in msg/s; 0 skips the row (default ${DEFAULT-VALUE}, issue 7's target)")
     long rate = 40_000;
 
+    @Option(names = "--headroom-percent", description = "a second open-loop row at this percentage of the "
+            + "closed-loop maximum measured just before, so its tail is the server's and not a backlog of running "
+            + "at the limit; 0 skips it (default ${DEFAULT-VALUE})")
+    int headroomPercent = 75;
+
     @Option(names = "--partitions", description = "partitions of the bench topic (default ${DEFAULT-VALUE})")
     int partitions = 1;
 
@@ -106,9 +111,35 @@ public final class SingleScenario implements Callable<Integer> {
                         rep.load("node produce " + opts.valueBytes + " B, fsync before ack",
                                 "open @ " + Fmt.rate(rate) + "/s, " + conns, open, "produce", "msg/s",
                                 "latency from intended send time (coordinated omission corrected); "
-                                    + Fmt.percent(open.recordsPerSecond("produce"), rate) + " of the intended rate achieved");
+                                    + Fmt.percent(open.recordsPerSecond("produce"), rate) + " of the intended rate achieved; "
+                                    // With one request in flight per connection the closed-loop rate is the most
+                                    // this row can get: near it, any dip in the server's rate becomes a backlog.
+                                    + "intended rate = " + Fmt.percent(rate, produceRate)
+                                    + " of the closed-loop maximum above");
+                        rep.timeline("produce", open, work.resolve("open-loop-timeline.csv"));
                         serverRows(rep, openProbe);
                         gcRow(rep, "open-loop produce window", openProbe.nodeGc(), openProbe);
+                    }
+                    if (headroomPercent < 0 || headroomPercent > 100) {
+                        throw new IllegalArgumentException("--headroom-percent must be 0..100, was " + headroomPercent);
+                    }
+                    long headroomRate = Math.round(produceRate * headroomPercent / 100.0);
+                    if (headroomPercent > 0 && headroomRate > 0) {
+                        // With one request in flight per connection the closed-loop rate is a hard
+                        // ceiling for open-loop; near it a short dip in throughput turns into a backlog
+                        // that drains slowly and dominates the percentiles. This row keeps headroom.
+                        WindowProbe headProbe = new WindowProbe(node);
+                        LoadResult head = HttpLoadGenerator.run(
+                                opts.open(Workloads.produce(target, opts.connections, opts.valueBytes), headroomRate), headProbe);
+                        rep.load("node produce " + opts.valueBytes + " B, fsync before ack",
+                                "open @ " + Fmt.rate(headroomRate) + "/s (" + headroomPercent + "% of closed), " + conns,
+                                head, "produce", "msg/s",
+                                "latency from intended send time (coordinated omission corrected); "
+                                    + Fmt.percent(head.recordsPerSecond("produce"), headroomRate)
+                                    + " of the intended rate achieved");
+                        rep.timeline("produce", head, work.resolve("open-loop-headroom-timeline.csv"));
+                        serverRows(rep, headProbe);
+                        gcRow(rep, "open-loop produce window, " + headroomPercent + "% of closed", headProbe.nodeGc(), headProbe);
                     }
                     if (!noConsume) {
                     long records = Nodes.minHighWatermark(node, Nodes.TOPIC);
@@ -127,11 +158,11 @@ public final class SingleScenario implements Callable<Integer> {
                             "pages of " + consumeLimit + "; " + mixedProbe.cpu());
                 }
                 rep.footnote("node: `" + String.join(" ", node.commandLine()) + "` with CAIRN_JVM_OPTS=\""
-                            + NodeProcess.JVM_OPTS + " -Xlog:gc*,safepoint:file=…\"");
+                            + node.jvmOpts() + " -Xlog:gc*,safepoint:file=…\"");
                 }
                 rep.footnote("client: Netty " + Transport.name() + ", " + opts.clientThreads
                         + " event-loop thread(s), keep-alive HTTP/1.1, one request in flight per connection; warm-up "
-                        + opts.warmup.toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s per row");
+                        + opts.warmup().toSeconds() + " s excluded, window " + opts.duration.toSeconds() + " s per row");
             });
         } finally {
             opts.cleanUp();

@@ -21,6 +21,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
@@ -96,6 +98,57 @@ class HttpLoadGeneratorIT {
             assertThat(k.okRequests()).isZero();
             assertThat(k.unfinished()).isEqualTo(2);
             assertThat(k.unfinished() + k.notSent()).isEqualTo(50);
+        }
+    }
+
+    @Test
+    void aBacklogBuiltDuringWarmUpIsSkippedAtTheWindowStartAndCounted() throws Exception {
+        // One connection at 100 req/s; the server holds the very first request 400 ms, past the
+        // 300 ms warm-up. Slots 1..29 (intended 10..290 ms) are then unsent warm-up: they are
+        // skipped and counted, and the window's requests do not queue behind them.
+        AtomicBoolean first = new AtomicBoolean(true);
+        try (TestServer s = new TestServer((ctx, req) -> {
+            if (first.getAndSet(false)) {
+                ctx.executor().schedule(() -> ctx.writeAndFlush(response(HttpResponseStatus.OK)), 400, TimeUnit.MILLISECONDS);
+            } else {
+                ctx.writeAndFlush(response(HttpResponseStatus.OK));
+            }
+        })) {
+            LoadSpec spec = new LoadSpec(Workloads.noop(addr(s.port()), 1, 64), 100, Duration.ofMillis(300),
+                    Duration.ofMillis(500), Duration.ofSeconds(2), 1);
+            LoadResult r = HttpLoadGenerator.run(spec);
+            KindResult k = r.kind("noop");
+            assertThat(k.warmupSkipped()).isEqualTo(29);
+            assertThat(k.failedTotal()).isZero();
+            assertThat(k.okRequests()).isPositive();
+            // The held request was sent in warm-up: on the timeline, not in the window's figures.
+            assertThat(k.timeline()).isNotNull();
+            assertThat(k.timeline().answered(0) + k.okRequests()).isLessThanOrEqualTo(k.timeline().intended(0) + 80);
+        }
+    }
+
+    @Test
+    void aServerStallShowsAsServiceTimeNotAsLoadGeneratorDelay() throws Exception {
+        // The server holds one request in the window for 300 ms. That time must appear as service
+        // time of that request (sent → answered), and the requests queued behind it on the same
+        // connection are late because of the server, which the delay split must not blame on the
+        // load generator: its delay is measured past the previous answer.
+        AtomicInteger seen = new AtomicInteger();
+        try (TestServer s = new TestServer((ctx, req) -> {
+            if (seen.incrementAndGet() == 40) {
+                ctx.executor().schedule(() -> ctx.writeAndFlush(response(HttpResponseStatus.OK)), 300, TimeUnit.MILLISECONDS);
+            } else {
+                ctx.writeAndFlush(response(HttpResponseStatus.OK));
+            }
+        })) {
+            LoadSpec spec = new LoadSpec(Workloads.noop(addr(s.port()), 1, 64), 100, Duration.ofMillis(200),
+                    Duration.ofMillis(800), Duration.ofSeconds(2), 1);
+            KindResult k = HttpLoadGenerator.run(spec).kind("noop");
+            assertThat(k.serviceUs().getMaxValue()).isGreaterThanOrEqualTo(300_000);
+            assertThat(k.latencyUs().getMaxValue()).isGreaterThanOrEqualTo(300_000);
+            // Lower bound only: the ~29 requests behind the stall each waited for it, which is the
+            // server's time; the generator's own delay is whatever scheduling noise remains.
+            assertThat(k.latencyUs().getCountBetweenValues(100_000, Long.MAX_VALUE / 2)).isGreaterThan(10);
         }
     }
 

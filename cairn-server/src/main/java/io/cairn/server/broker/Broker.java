@@ -59,6 +59,16 @@ public interface Broker extends AutoCloseable {
         return CompletableFuture.completedFuture(describeGroup(group));
     }
 
+    /**
+     * Called before answering 404 for a topic or partition: makes sure this node has seen every
+     * topic change acknowledged before the call. Completes with true when it may have learned
+     * something (the caller looks again, and that answer stands), false when its view is
+     * authoritative already (a single node); fails with 503 when that cannot be confirmed in time.
+     */
+    default CompletableFuture<Boolean> catchUpMetadata() {
+        return CompletableFuture.completedFuture(false);
+    }
+
     /** Why the node is not ready (logs still recovering, no metadata leader), or empty when ready. */
     Optional<String> notReadyReason();
 

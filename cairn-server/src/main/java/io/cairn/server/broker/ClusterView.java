@@ -66,6 +66,26 @@ public interface ClusterView {
         return CompletableFuture.completedFuture(new RebalanceResult(List.of(), List.of(), List.of()));
     }
 
+    /**
+     * The metadata leader's read index (Raft ReadIndex): internal step of a node that does not
+     * know a topic and asks whether it missed its creation. On a node that is not the leader it
+     * fails with the redirect to the leader.
+     */
+    default CompletableFuture<Long> metadataReadIndex() {
+        return CompletableFuture.failedFuture(new BrokerException.Conflict("single_node",
+            "this is a single-node deployment: it has no metadata group"));
+    }
+
+    /**
+     * Completes once this node serves topics from metadata at least as new as {@code index}
+     * (bounded; 503 after that). Internal step of a topic deletion, which answers only once no
+     * node serves the topic any more.
+     */
+    default CompletableFuture<Void> awaitMetadataApplied(long index) {
+        return CompletableFuture.failedFuture(new BrokerException.Conflict("single_node",
+            "this is a single-node deployment: it has no metadata group"));
+    }
+
     record LeaderMove(String topic, int partition, String from, String to) {}
 
     /**

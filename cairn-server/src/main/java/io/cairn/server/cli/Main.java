@@ -18,7 +18,7 @@ import java.util.Map;
  */
 @Command(name = "cairn", mixinStandardHelpOptions = true, version = "cairn 0.1.0",
     description = "Cairn: a durability-first event log served over plain HTTP.",
-    subcommands = {StartCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {StartCommand.class, ClusterCommand.class, TrainArchiveCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;

@@ -58,6 +58,19 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     /** How long a topic creation waits for the new partitions on this node to elect leaders. */
     static final long CREATE_SETTLE_MS = 10_000;
+    /**
+     * How long a node that does not know a topic spends confirming with the metadata leader that
+     * it has seen every acknowledged change (ask for the leader's read index, then apply and open
+     * up to it) before it answers; past this the request gets 503, never a wrong 404.
+     */
+    static final long METADATA_CATCH_UP_MS = 5_000;
+    /** Bound on requests waiting for this node to apply metadata up to an index; more get 429. */
+    static final int APPLY_WAITERS_MAX = 10_000;
+    /**
+     * How long a topic deletion waits for every connected node to close the topic's replicas, so
+     * that no node still accepts a write into it after the 200.
+     */
+    static final long DELETE_SETTLE_MS = 5_000;
 
     /** A topic as this node serves it: the metadata, and a handle per partition (local or remote). */
     record LocalTopic(TopicMeta meta, PartitionHandle[] handles) {}
@@ -81,6 +94,22 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
     private volatile long reconciledTopicsVersion;
     private volatile String openFailure;
     private volatile PeerHttp peerHttp;
+    /** The metadata applied index that {@link #topics} reflects (read before the state it reconciled). */
+    private volatile long reconciledIndex;
+
+    /** A request waiting until {@link #topics} reflects metadata up to {@code index}. */
+    private record ApplyWaiter(long index, CompletableFuture<Void> future) {}
+
+    /** Guarded by itself; bounded by {@link #APPLY_WAITERS_MAX}. */
+    private final List<ApplyWaiter> applyWaiters = new ArrayList<>();
+    /**
+     * Read-index rounds to the metadata leader, one in flight at a time: a request that finds one
+     * in flight waits for the next (its answer must come from a round that started after the
+     * request saw its miss, or it could predate the change the request is looking for), and every
+     * request arriving meanwhile shares that next round. Guarded by {@link #applyWaiters}.
+     */
+    private CompletableFuture<Long> nextReadRound;
+    private boolean readRoundInFlight;
 
     public ClusterBroker(NodeId self, Path dataDir, PartitionSettings settings, ReplicaFactory factory, RaftRouter router,
                          PeerTransport<PeerMessage> transport) {
@@ -117,6 +146,13 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
         requestReconcile();
     }
 
+    @Override
+    public void appliedThrough(long index) {
+        // No-op and membership entries change no topic but still move the applied index that
+        // waiting requests compare with; a (coalesced) reconcile pass records it.
+        if (index > reconciledIndex) requestReconcile();
+    }
+
     private void requestReconcile() {
         if (reconcileQueued.compareAndSet(false, true)) {
             admin.execute(() -> {
@@ -135,6 +171,9 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
     private void reconcile() throws IOException {
         MetadataGroup m = metadata;
         if (m == null) return;
+        // The index first: the state read after it is at least that new (MetadataGroup writes
+        // the state before the index), so a waiter released at this index finds its topic.
+        long index = m.appliedIndex();
         MetadataState state = m.state();
         for (TopicMeta t : state.topics().values()) {
             LocalTopic local = topics.get(t.name());
@@ -154,6 +193,142 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
         }
         reconciledTopicsVersion++;
         openFailure = null;
+        reconciledIndex = index;
+        releaseApplyWaiters();
+    }
+
+    private void releaseApplyWaiters() {
+        List<ApplyWaiter> ready = new ArrayList<>();
+        synchronized (applyWaiters) {
+            long done = reconciledIndex;
+            for (var it = applyWaiters.iterator(); it.hasNext(); ) {
+                ApplyWaiter w = it.next();
+                if (w.index() <= done || w.future().isDone()) {
+                    it.remove();
+                    ready.add(w);
+                }
+            }
+        }
+        for (ApplyWaiter w : ready) w.future().complete(null);
+    }
+
+    // ------------------------------------------------------------------ seeing the latest metadata
+
+    /**
+     * Completes once this node serves topics (and their local replicas) from metadata at least as
+     * new as {@code index}; fails with 503 after {@code timeoutMs}. Never blocks a thread.
+     */
+    public CompletableFuture<Void> awaitReconciled(long index, long timeoutMs) {
+        if (reconciledIndex >= index) return CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        synchronized (applyWaiters) {
+            if (applyWaiters.size() >= APPLY_WAITERS_MAX) {
+                return CompletableFuture.failedFuture(new BrokerException.Overloaded(
+                        "too many requests waiting for this node to apply metadata"));
+            }
+            applyWaiters.add(new ApplyWaiter(index, f));
+        }
+        requestReconcile();
+        return f.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).exceptionallyCompose(t -> {
+            if (!(unwrap(t) instanceof java.util.concurrent.TimeoutException)) return CompletableFuture.failedFuture(t);
+            MetadataGroup m = metadata;
+            return CompletableFuture.failedFuture(new BrokerException.Unavailable("metadata_behind", "node " + self
+                    + " has not applied the cluster's metadata up to index " + index + " within " + timeoutMs
+                    + " ms (applied " + (m == null ? 0 : m.appliedIndex()) + ", serving " + reconciledIndex + ")", 1000));
+        });
+    }
+
+    /**
+     * Called when this node is about to answer 404 for a topic or partition: makes sure it has
+     * seen every metadata change acknowledged before the call (the topic may have been created
+     * through another node a moment ago). Asks the metadata leader for its read index (Raft
+     * ReadIndex, confirmed by a quorum), then waits until this node applied and opened up to it.
+     * Completes with true when the node is caught up (look again: the answer is now
+     * authoritative); fails with 503 when the leader cannot be asked or the node cannot catch up
+     * within {@link #METADATA_CATCH_UP_MS}.
+     */
+    @Override
+    public CompletableFuture<Boolean> catchUpMetadata() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(METADATA_CATCH_UP_MS);
+        return leaderReadIndex().thenCompose(index -> awaitReconciled(index,
+                Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())))).thenApply(v -> true);
+    }
+
+    /** The metadata leader's read index from a round that starts after this call (coalesced, see {@link #nextReadRound}). */
+    private CompletableFuture<Long> leaderReadIndex() {
+        CompletableFuture<Long> mine;
+        boolean start = false;
+        synchronized (applyWaiters) {
+            if (nextReadRound == null) nextReadRound = new CompletableFuture<>();
+            mine = nextReadRound;
+            if (!readRoundInFlight) {
+                readRoundInFlight = true;
+                nextReadRound = null;
+                start = true;
+            }
+        }
+        if (start) runReadRound(mine);
+        return mine;
+    }
+
+    private void runReadRound(CompletableFuture<Long> round) {
+        askLeaderForReadIndex().whenComplete((index, t) -> {
+            if (t != null) round.completeExceptionally(unwrap(t));
+            else round.complete(index);
+            CompletableFuture<Long> next;
+            synchronized (applyWaiters) {
+                next = nextReadRound;
+                nextReadRound = null;
+                readRoundInFlight = next != null;
+            }
+            if (next != null) runReadRound(next);
+        });
+    }
+
+    private CompletableFuture<Long> askLeaderForReadIndex() {
+        MetadataGroup m = metadata;
+        if (m == null) {
+            return CompletableFuture.failedFuture(new BrokerException.Unavailable("starting", "the metadata group is starting", 1000));
+        }
+        CompletableFuture<Long> answer;
+        if (m.isLeader()) {
+            answer = m.readIndex();
+        } else {
+            Optional<String> leader = m.leaderId();
+            NodeInfo info = leader.map(id -> m.state().nodes().get(id)).orElse(null);
+            PeerHttp http = peerHttp;
+            if (info == null || http == null) {
+                return CompletableFuture.failedFuture(new BrokerException.Unavailable("no_metadata_leader",
+                        "node " + self + " does not know this topic and cannot ask the metadata leader whether it exists:"
+                                + " the metadata group has no leader right now", 1000));
+            }
+            answer = http.send("GET", info.httpUrl() + "/cluster/metadata/read-index", null,
+                    java.time.Duration.ofMillis(METADATA_CATCH_UP_MS)).thenApply(reply -> {
+                        if (reply.isPresent() && reply.get().status() == 200 && reply.get().body() != null
+                                && reply.get().body().path("index").canConvertToLong()) {
+                            return reply.get().body().path("index").asLong();
+                        }
+                        throw new BrokerException.Unavailable("metadata_leader_unreachable", "node " + self
+                                + " does not know this topic and could not confirm with the metadata leader " + info.id()
+                                + " whether it exists: " + reply.map(PeerHttp.Reply::describe).orElse("no answer"), 1000);
+                    });
+        }
+        return answer.orTimeout(METADATA_CATCH_UP_MS, TimeUnit.MILLISECONDS).exceptionallyCompose(t -> {
+            Throwable c = unwrap(t);
+            if (c instanceof java.util.concurrent.TimeoutException) {
+                c = new BrokerException.Unavailable("metadata_leader_unreachable", "the metadata leader did not confirm"
+                        + " its read index within " + METADATA_CATCH_UP_MS + " ms", 1000);
+            } else if (c instanceof BrokerException.NotLeader) {
+                c = new BrokerException.Unavailable("metadata_leader_changed", "the metadata leader changed while node "
+                        + self + " asked it; retry", 200);
+            }
+            return CompletableFuture.failedFuture(c);
+        });
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) t = t.getCause();
+        return t;
     }
 
     /**
@@ -387,10 +562,47 @@ public final class ClusterBroker implements Broker, MetadataGroup.Listener {
         return t;
     }
 
+    /**
+     * Deletes through the metadata leader and answers only once every connected node has closed
+     * the topic's replicas: a node that had not applied the delete yet would otherwise still accept
+     * a write into the deleted topic after the 200 (as partition leader, or as one voter of a
+     * majority). A node the leader is not connected to is down or cut off; it applies the delete
+     * before it serves anything the cluster acknowledges (README-cluster.md).
+     */
     @Override
     public CompletableFuture<Void> deleteTopic(String topic) {
-        return metadata.propose(new MetadataCommand.DeleteTopic(topic)).thenAccept(r -> {
+        MetadataGroup m = metadata;
+        return m.propose(new MetadataCommand.DeleteTopic(topic)).thenCompose(r -> {
             if (r.error() != null) throw toException(r);
+            return awaitEveryConnectedNode(m.appliedIndex(), "deleted topic '" + topic + "'");
+        });
+    }
+
+    /**
+     * Completes when this node and every other node this one is connected to have applied (and
+     * acted on) the metadata up to {@code index}; fails with 503 naming the nodes that did not
+     * confirm within {@link #DELETE_SETTLE_MS}. The change itself has taken effect either way.
+     */
+    private CompletableFuture<Void> awaitEveryConnectedNode(long index, String what) {
+        MetadataGroup m = metadata;
+        PeerHttp http = peerHttp;
+        Map<String, CompletableFuture<Boolean>> confirmations = new java.util.TreeMap<>();
+        confirmations.put(self.value(), awaitReconciled(index, DELETE_SETTLE_MS).handle((v, t) -> t == null));
+        for (NodeInfo n : m.state().nodes().values()) {
+            if (n.id().equals(self.value()) || http == null) continue;
+            PeerStats s = transport.stats(n.id());
+            if (s == null || !s.connected()) continue;
+            confirmations.put(n.id(), http.send("GET", n.httpUrl() + "/cluster/metadata/applied?index=" + index, null,
+                    java.time.Duration.ofMillis(DELETE_SETTLE_MS)).thenApply(reply -> reply.isPresent() && reply.get().ok()));
+        }
+        return CompletableFuture.allOf(confirmations.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<String> missing = confirmations.entrySet().stream().filter(e -> !e.getValue().join()).map(Map.Entry::getKey).toList();
+            if (!missing.isEmpty()) {
+                throw new BrokerException.Unavailable("not_applied_everywhere", what + " (committed), but node(s) " + missing
+                        + " did not confirm applying it within " + DELETE_SETTLE_MS + " ms; until they do, they may still"
+                        + " serve it", 1000);
+            }
+            return null;
         });
     }
 

@@ -91,6 +91,16 @@ public final class ClusterControl implements ClusterView, AutoCloseable {
     }
 
     @Override
+    public CompletableFuture<Long> metadataReadIndex() {
+        return metadata.readIndex();
+    }
+
+    @Override
+    public CompletableFuture<Void> awaitMetadataApplied(long index) {
+        return broker.awaitReconciled(index, ClusterBroker.DELETE_SETTLE_MS);
+    }
+
+    @Override
     public String metadataLeaderId() {
         return metadata.leaderId().orElse(null);
     }

@@ -29,6 +29,11 @@ public final class HttpApi implements AutoCloseable {
         var consume = new ConsumeRoutes(api);
         var stream = new SseStream(api);
         var none = Set.<String>of();
+        // Routes that name an existing topic: a 404 is confirmed against the metadata leader
+        // first. Topic create, delete and retention are not wrapped: they are decided by the
+        // metadata leader itself, so their 404 is already authoritative (and a delete must never
+        // be repeated after a look-again, or it could delete a topic created meanwhile).
+        var seen = new TopicSeen(broker);
         var router = new Router()
             .add(GET, "/health", Access.OPEN, Body.NONE, none, node::health)
             .add(GET, "/ready", Access.OPEN, Body.NONE, none, node::ready)
@@ -39,22 +44,24 @@ public final class HttpApi implements AutoCloseable {
             .add(DELETE, "/cluster/nodes/{id}", Access.ADMIN, Body.NONE, none, node::removeNode)
             .add(POST, "/cluster/rebalance", Access.ADMIN, Body.NONE, Set.of("scope"), node::rebalance)
             .add(POST, "/cluster/partitions/move", Access.ADMIN, Body.JSON, none, node::moveReplica)
+            .add(GET, "/cluster/metadata/read-index", Access.ADMIN, Body.NONE, none, node::metadataReadIndex)
+            .add(GET, "/cluster/metadata/applied", Access.ADMIN, Body.NONE, Set.of("index"), node::metadataApplied)
             .add(POST, "/broker/topics", Access.ADMIN, Body.JSON, none, topics::create)
             .add(GET, "/broker/topics", Access.AUTHENTICATED, Body.NONE, none, topics::list)
-            .add(GET, "/broker/topics/{topic}", Access.AUTHENTICATED, Body.NONE, none, topics::describe)
+            .add(GET, "/broker/topics/{topic}", Access.AUTHENTICATED, Body.NONE, none, seen.of(topics::describe))
             .add(DELETE, "/broker/topics/{topic}", Access.ADMIN, Body.NONE, none, topics::delete)
             .add(POST, "/broker/topics/{topic}/produce", Access.PRODUCE_TOPIC, Body.RAW,
-                Set.of("partition", "key", "idempotency_key", "acks", "timeout_ms", "timing"), produce::produce)
+                Set.of("partition", "key", "idempotency_key", "acks", "timeout_ms", "timing"), seen.of(produce::produce))
             .add(POST, "/broker/topics/{topic}/produce-ndjson", Access.PRODUCE_TOPIC, Body.NDJSON,
-                Set.of("partition", "acks", "timeout_ms", "envelope", "timing"), produce::produceNdjson)
+                Set.of("partition", "acks", "timeout_ms", "envelope", "timing"), seen.of(produce::produceNdjson))
             .add(GET, "/broker/consume/{topic}/{group}/{partition}", Access.CONSUME_TOPIC, Body.NONE,
-                Set.of("offset", "limit", "max_bytes", "wait_ms", "encoding"), consume::consume)
+                Set.of("offset", "limit", "max_bytes", "wait_ms", "encoding"), seen.of(consume::consume))
             .add(GET, "/broker/stream/{topic}/{group}/{partition}", Access.CONSUME_TOPIC, Body.NONE,
-                Set.of("offset", "encoding"), stream::open)
-            .add(POST, "/broker/commit", Access.AUTHENTICATED, Body.JSON, none, consume::commit)
+                Set.of("offset", "encoding"), seen.of(stream::open))
+            .add(POST, "/broker/commit", Access.AUTHENTICATED, Body.JSON, none, seen.of(consume::commit))
             .add(GET, "/broker/groups/{group}", Access.AUTHENTICATED, Body.NONE, Set.of("scope"), consume::group)
             .add(POST, "/broker/retention", Access.ADMIN, Body.JSON, none, topics::setRetention)
-            .add(POST, "/broker/delete-before", Access.ADMIN, Body.JSON, none, topics::deleteBefore)
+            .add(POST, "/broker/delete-before", Access.ADMIN, Body.JSON, none, seen.of(topics::deleteBefore))
             .add(POST, "/bench/noop", Access.AUTHENTICATED, Body.RAW, none, node::benchNoop);
         this.server = new HttpServer(config.host(), config.port(), config.ioThreads(), config.maxBodyBytes(),
             config.maxConnections(), router, new Auth(config.tokens()), metrics);

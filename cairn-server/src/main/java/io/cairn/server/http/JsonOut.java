@@ -10,7 +10,9 @@ import java.util.Arrays;
  * as a {@code \\uXXXX} escape rather than replaced, so nothing is silently altered.
  *
  * <p>Shape is the caller's job: call {@link #beginObject()}, then fields, then
- * {@link #endObject()}. Arbitrary or nested answers keep using Jackson.
+ * {@link #endObject()}; an array field is {@link #beginArray(String)}, one
+ * {@link #beginObject()} ... {@link #endObject()} per element, then {@link #endArray()}.
+ * Arbitrary answers (records of any shape) keep using Jackson.
  */
 final class JsonOut {
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -19,6 +21,8 @@ final class JsonOut {
     private int len;
     /** Per nesting level: whether the next field needs a comma before it. Bounded by {@link #DEPTH_MAX}. */
     private final boolean[] needsComma = new boolean[DEPTH_MAX];
+    /** Per nesting level: true for an array (elements, no field names), false for an object. */
+    private final boolean[] isArray = new boolean[DEPTH_MAX];
     private int depth = -1;
     /** The fixed shapes written with this class nest at most this deep. */
     static final int DEPTH_MAX = 8;
@@ -27,11 +31,31 @@ final class JsonOut {
         buf = new byte[Math.max(16, initialBytes)];
     }
 
+    /** The outermost object, or the next element of the array being written. */
     JsonOut beginObject() {
-        if (depth >= 0) {
+        if (depth >= 0 && !isArray[depth]) {
             throw new IllegalStateException("an object needs a field name here; use beginObject(name)");
         }
+        if (depth >= 0) {
+            element();
+        }
         openObject();
+        return this;
+    }
+
+    /** An array as the value of field {@code name}; its elements are objects ({@link #beginObject()}). */
+    JsonOut beginArray(String name) {
+        name(name);
+        open((byte) '[', true);
+        return this;
+    }
+
+    JsonOut endArray() {
+        if (depth < 0 || !isArray[depth]) {
+            throw new IllegalStateException("no open array");
+        }
+        put((byte) ']');
+        depth--;
         return this;
     }
 
@@ -43,16 +67,29 @@ final class JsonOut {
     }
 
     private void openObject() {
+        open((byte) '{', false);
+    }
+
+    private void open(byte bracket, boolean array) {
         if (depth + 1 >= DEPTH_MAX) {
             throw new IllegalStateException("JSON nested deeper than " + DEPTH_MAX);
         }
         depth++;
         needsComma[depth] = false;
-        put((byte) '{');
+        isArray[depth] = array;
+        put(bracket);
+    }
+
+    /** The separator before an array element. */
+    private void element() {
+        if (needsComma[depth]) {
+            put((byte) ',');
+        }
+        needsComma[depth] = true;
     }
 
     JsonOut endObject() {
-        if (depth < 0) {
+        if (depth < 0 || isArray[depth]) {
             throw new IllegalStateException("no open object");
         }
         put((byte) '}');
@@ -91,7 +128,7 @@ final class JsonOut {
     }
 
     private void name(String name) {
-        if (depth < 0) {
+        if (depth < 0 || isArray[depth]) {
             throw new IllegalStateException("a field needs an open object");
         }
         if (needsComma[depth]) {

@@ -140,6 +140,22 @@ final class NodeRoutes {
         return done(api.cluster().moveReplica(topic, partition, Json.requireString(req, "from"), Json.requireString(req, "to")));
     }
 
+    /** Internal: the metadata leader's read index, {@code {"ok":true,"index":n}}; others redirect to it. */
+    CompletableFuture<Response> metadataReadIndex(Exchange ex) {
+        return api.cluster().metadataReadIndex()
+            .thenApply(index -> Response.ok(Response.okBody().put("index", index)));
+    }
+
+    /** Internal: answers once this node serves metadata up to {@code index} (bounded; 503 after that). */
+    CompletableFuture<Response> metadataApplied(Exchange ex) {
+        long index = ex.longParam("index", 0, Long.MAX_VALUE, -1);
+        if (index < 0) {
+            throw ApiException.badRequest("missing_parameter", "query parameter 'index' is required");
+        }
+        return api.cluster().awaitMetadataApplied(index)
+            .thenApply(v -> Response.ok(Response.okBody().put("index", index)));
+    }
+
     /** {@code scope=node}: only the partitions this node leads; default: every node's. */
     CompletableFuture<Response> rebalance(Exchange ex) {
         String scope = ex.param("scope");

@@ -221,6 +221,8 @@ public final class PartitionReplica implements PartitionHandle {
      * Written by the group thread only; volatile for produce callers.
      */
     private volatile long replicatedCommitIndex = -1;
+    /** Whether this replica led its group at the end of the last round (read by the flusher's listener). */
+    private volatile boolean leading;
     /** Batch entries proposed in the current round; see {@link #ROUND_BATCH_ENTRIES_MAX}. */
     private int roundBatches;
     private long lastLogBytes;
@@ -394,8 +396,14 @@ public final class PartitionReplica implements PartitionHandle {
                 repairable = hasPeers(membership);
                 thread.register(this);
                 log.setDurableListener(durable -> {
-                    sendDurableMessages(false);
-                    scheduleRound();
+                    // A follower's acks leave right here; the rest of what its fsync unblocks
+                    // (telling Raft, handing out committed entries) waits for the round the next
+                    // append, commit notice or tick starts anyway. Waking the group thread for it
+                    // cost a round and a thread hand-off per entry on every follower. A leader's
+                    // fsync can complete a quorum, and a snapshot's acks need the group thread.
+                    if (sendDurableMessages(false) || leading) {
+                        scheduleRound();
+                    }
                 });
                 lastLogBytes = log.diskBytes();
                 rt.diskGuard.adjust(lastLogBytes);
@@ -1116,7 +1124,8 @@ public final class PartitionReplica implements PartitionHandle {
     }
 
     /**
-     * Sends the after-persist messages whose entries are now durable, in Ready order. Called by
+     * Sends the after-persist messages whose entries are now durable, in Ready order; true if some
+     * that are durable must wait for the group thread (a snapshot's). Called by
      * the flusher's listener (any thread) and by the group thread; the lock keeps two callers from
      * interleaving, so messages leave in the order Raft produced them.
      *
@@ -1125,10 +1134,10 @@ public final class PartitionReplica implements PartitionHandle {
      * entries replacing the cut ones are appended, so a stale callback value could otherwise
      * acknowledge entries that are not yet on disk (the leader would count a replica a crash can lose).
      */
-    private void sendDurableMessages(boolean onGroupThread) {
+    private boolean sendDurableMessages(boolean onGroupThread) {
         synchronized (durableSends) {
             if (closed || failure != null) {
-                return;
+                return false;
             }
             long durable = log.durableIndex();
             for (DurableSend d; (d = durableSends.peek()) != null && d.waitIndex() <= durable
@@ -1138,6 +1147,8 @@ public final class PartitionReplica implements PartitionHandle {
                     rt.transport.send(m);
                 }
             }
+            DurableSend next = durableSends.peek();
+            return next != null && next.waitIndex() <= durable;
         }
     }
 
@@ -1582,7 +1593,8 @@ public final class PartitionReplica implements PartitionHandle {
         repairable = hasPeers(m);
         status = new Status(partition, raft.leader().map(NodeId::value).orElse(null), raft.term(), sm.logStart(),
                 sm.nextOffset(), raft.commitIndex(), bytes, replicas, progress);
-        boolean leads = raft.role() == Role.LEADER && raft.isReadyForWrites();
+        leading = raft.role() == Role.LEADER;
+        boolean leads = leading && raft.isReadyForWrites();
         NodeId leader = raft.leader().orElse(null);
         if (leads != refusalLeads || !Objects.equals(leader, refusalLeader) || raft.term() != refusalTerm
                 || leaderReadRefusal instanceof BrokerException.Unavailable) { // e.g. the leader's URL is learnt later

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -122,10 +123,18 @@ public final class TopicRegistry implements Broker {
 
     private void openAll() {
         long startNanos = System.nanoTime();
+        List<TopicSpec> specs = topics.values().stream().map(Topic::spec).toList();
+        List<PartitionSpec> all = new ArrayList<>();
+        for (TopicSpec spec : specs) {
+            all.addAll(partitionSpecs(spec));
+        }
+        // Every partition of every topic at once, not topic by topic: a node with many one-partition
+        // topics recovers as fast as one with a single many-partition topic.
+        PartitionHandle[] handles = openPartitions(all);
         int opened = 0;
-        for (Topic topic : topics.values()) {
-            topics.put(topic.spec().name(), new Topic(topic.spec(), openPartitions(topic.spec())));
-            opened += topic.spec().partitions();
+        for (TopicSpec spec : specs) {
+            topics.put(spec.name(), new Topic(spec, Arrays.copyOfRange(handles, opened, opened + spec.partitions())));
+            opened += spec.partitions();
         }
         notReadyReason = null;
         log.info("recovered {} partitions of {} topics in {} ms", opened, topics.size(),
@@ -174,26 +183,39 @@ public final class TopicRegistry implements Broker {
         }
     }
 
-    private PartitionHandle[] openPartitions(TopicSpec spec) {
-        var handles = new PartitionHandle[spec.partitions()];
-        for (int p = 0; p < handles.length; p++) {
-            Path dir = topicsDir.resolve(spec.name()).resolve(Integer.toString(p));
-            try {
-                handles[p] = factory.open(new PartitionSpec(spec.name(), p, dir, settings));
-            } catch (IOException | RuntimeException e) {
-                for (int q = 0; q < p; q++) {
-                    closeQuietly(handles[q]);
-                }
-                if (e instanceof DiskFullException || e instanceof IOException io && isNoSpace(io)) {
-                    throw new BrokerException.DiskFull("no space to create partition " + p + " of topic '"
-                        + spec.name() + "': " + e.getMessage());
-                }
-                throw new UncheckedIOException("cannot open partition " + p + " of topic '" + spec.name()
-                    + "' in " + dir + ": " + e.getMessage(),
-                    e instanceof IOException io ? io : new IOException(e));
-            }
+    private List<PartitionSpec> partitionSpecs(TopicSpec spec) {
+        List<PartitionSpec> out = new ArrayList<>(spec.partitions());
+        for (int p = 0; p < spec.partitions(); p++) {
+            out.add(new PartitionSpec(spec.name(), p, topicsDir.resolve(spec.name()).resolve(Integer.toString(p)), settings));
         }
-        return handles;
+        return out;
+    }
+
+    private PartitionHandle[] openPartitions(TopicSpec spec) {
+        return openPartitions(partitionSpecs(spec));
+    }
+
+    /**
+     * Opens the partitions, several at a time ({@link PartitionOpener}), in the order given. If
+     * any fails, every one opened is closed again and the first failure is thrown.
+     */
+    private PartitionHandle[] openPartitions(List<PartitionSpec> specs) {
+        return PartitionOpener.openAll(specs, this::openPartition, TopicRegistry::closeQuietly)
+            .toArray(new PartitionHandle[0]);
+    }
+
+    private PartitionHandle openPartition(PartitionSpec ps) {
+        try {
+            return factory.open(ps);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof DiskFullException || e instanceof IOException io && isNoSpace(io)) {
+                throw new BrokerException.DiskFull("no space to create partition " + ps.partition() + " of topic '"
+                    + ps.topic() + "': " + e.getMessage());
+            }
+            throw new UncheckedIOException("cannot open partition " + ps.partition() + " of topic '" + ps.topic()
+                + "' in " + ps.dir() + ": " + e.getMessage(),
+                e instanceof IOException io ? io : new IOException(e));
+        }
     }
 
     @Override

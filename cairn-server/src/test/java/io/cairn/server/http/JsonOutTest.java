@@ -29,6 +29,29 @@ class JsonOutTest {
     }
 
     @Test
+    void writesTheBatchAnswerExactlyAsJacksonDid() throws Exception {
+        // The NDJSON batch answer of API.md, built once with Jackson's tree (as it was before
+        // this writer served it) and once with JsonOut: the bytes must be identical.
+        var tree = Response.okBody().put("topic", "t").put("partition", 3).put("first_offset", 4L).put("count", 2);
+        var arr = tree.putArray("results");
+        arr.addObject().put("offset", 4L).put("duplicate", true);
+        arr.addObject().put("offset", 5L).put("duplicate", false);
+        tree.putObject("timing").put("parse_us", 1L).put("queue_us", -1L);
+        byte[] jackson = Json.MAPPER.writeValueAsBytes(tree);
+        byte[] out = new JsonOut(8).beginObject()
+            .field("ok", true).field("topic", "t").field("partition", 3).field("first_offset", 4).field("count", 2)
+            .beginArray("results")
+            .beginObject().field("offset", 4).field("duplicate", true).endObject()
+            .beginObject().field("offset", 5).field("duplicate", false).endObject()
+            .endArray()
+            .beginObject("timing").field("parse_us", 1).field("queue_us", -1).endObject()
+            .endObject().toBytes();
+        assertThat(new String(out, StandardCharsets.UTF_8)).isEqualTo(new String(jackson, StandardCharsets.UTF_8));
+        assertThat(new String(new JsonOut(8).beginObject().beginArray("results").endArray().endObject().toBytes(),
+            StandardCharsets.UTF_8)).isEqualTo("{\"results\":[]}");
+    }
+
+    @Test
     void escapesEveryStringSoItRoundTripsExactly() throws Exception {
         StringBuilder all = new StringBuilder();
         for (char c = 0; c < 0x80; c++) {
@@ -55,5 +78,12 @@ class JsonOutTest {
         assertThatThrownBy(() -> new JsonOut(16).beginObject().toBytes()).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> new JsonOut(16).field("a", 1)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> new JsonOut(16).endObject()).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new JsonOut(16).beginObject().beginArray("a").field("b", 1))
+            .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new JsonOut(16).beginObject().beginArray("a").endObject())
+            .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new JsonOut(16).beginObject().endArray()).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new JsonOut(16).beginObject().beginArray("a").toBytes())
+            .isInstanceOf(IllegalStateException.class);
     }
 }

@@ -51,6 +51,11 @@ public final class MetadataGroup implements AutoCloseable {
     static final int PENDING_PROPOSALS_MAX = 1024;
     /** Bound on inbound messages queued for this group's thread; more are dropped (Raft retries). */
     static final int INBOX_MESSAGES_MAX = 10_000;
+    /**
+     * Bound on ReadIndex requests waiting for a quorum round; more are refused with 429. Callers
+     * coalesce (one round in flight per node, see {@code ClusterBroker}), so a handful is normal.
+     */
+    static final int PENDING_READS_MAX = 256;
 
     /** Called on the metadata thread after each applied command; must not block. */
     public interface Listener {
@@ -58,9 +63,17 @@ public final class MetadataGroup implements AutoCloseable {
 
         /** The group's membership changed (a config change entry was applied). */
         default void membershipChanged(Membership membership) {}
+
+        /**
+         * Every committed entry up to {@code index} is applied (also no-op and membership entries,
+         * which {@link #applied} does not see). Called once per batch of committed entries.
+         */
+        default void appliedThrough(long index) {}
     }
 
     private record Pending(long term, CompletableFuture<Object> future, long deadlineNanos) {}
+
+    private record PendingRead(CompletableFuture<Long> future, long deadlineNanos) {}
 
     private final NodeId self;
     private final List<NodeInfo> bootstrapNodes;
@@ -72,10 +85,17 @@ public final class MetadataGroup implements AutoCloseable {
     private final long proposalTimeoutMs;
     private final AtomicInteger inboxSize = new AtomicInteger();
     private final Map<Long, Pending> pending = new HashMap<>(); // metadata thread only
+    private final Map<Long, PendingRead> pendingReads = new HashMap<>(); // metadata thread only
+    private long nextReadContext = 1; // metadata thread only
     private MetadataLog storage; // metadata thread only
     private RaftNode node; // metadata thread only
     private volatile MetadataState state;
     private volatile RaftStatus status;
+    /**
+     * Index of the last entry applied to {@link #state}. Written after {@code state}, so a reader
+     * that reads this first and the state second sees a state at least this new.
+     */
+    private volatile long appliedIndex;
     private final java.util.concurrent.atomic.AtomicLong droppedInbound = new java.util.concurrent.atomic.AtomicLong();
 
     /**
@@ -147,6 +167,11 @@ public final class MetadataGroup implements AutoCloseable {
         return status;
     }
 
+    /** Index of the last metadata entry applied here; {@link #state()} read afterwards is at least as new. */
+    public long appliedIndex() {
+        return appliedIndex;
+    }
+
     public long droppedInbound() {
         return droppedInbound.get();
     }
@@ -195,6 +220,37 @@ public final class MetadataGroup implements AutoCloseable {
             drive();
         });
         return f.thenApply(o -> (MetadataState.Result) o);
+    }
+
+    /**
+     * A linearizable read point (Raft ReadIndex, dissertation section 6.4), on the leader only:
+     * the leader's commit index, once a quorum has confirmed it still leads. Every metadata change
+     * acknowledged to anyone before this call is at or below the returned index. Fails like a
+     * proposal on a follower (307 to the leader, or 503), with 429 when too many reads wait, and
+     * with 503 when no quorum answers within the proposal timeout.
+     */
+    public CompletableFuture<Long> readIndex() {
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        CompletableFuture<Long> read = new CompletableFuture<>();
+        thread.execute(() -> {
+            if (!checkLeader(f)) {
+                f.whenComplete((v, t) -> read.completeExceptionally(t));
+                return;
+            }
+            if (pendingReads.size() >= PENDING_READS_MAX) {
+                read.completeExceptionally(new BrokerException.Overloaded("too many metadata reads waiting for a quorum"));
+                return;
+            }
+            long context = nextReadContext++;
+            switch (node.readIndex(context)) {
+                case io.cairn.core.raft.ReadIndexResult.Pending p -> pendingReads.put(context, new PendingRead(read,
+                        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(proposalTimeoutMs)));
+                case io.cairn.core.raft.Rejected rej -> read.completeExceptionally(
+                        new BrokerException.Unavailable("read_index_rejected", "the metadata leader refused a read: " + rej, 200));
+            }
+            drive();
+        });
+        return read;
     }
 
     /** Completes normally on the ready leader; otherwise fails with the redirect or 503 a proposal would get. */
@@ -295,6 +351,16 @@ public final class MetadataGroup implements AutoCloseable {
                             "metadata change not applied within " + proposalTimeoutMs + " ms; it may still take effect"));
                 }
             }
+            for (Iterator<PendingRead> it = pendingReads.values().iterator(); it.hasNext(); ) {
+                PendingRead r = it.next();
+                // A read whose round was lost (leadership changed, quorum unreachable) is never
+                // confirmed by the core; the caller must hear so rather than wait forever.
+                if (now > r.deadlineNanos() || !node.isReadyForWrites()) {
+                    it.remove();
+                    r.future().completeExceptionally(new BrokerException.Unavailable("metadata_quorum_unconfirmed",
+                            "the metadata leader could not confirm its leadership with a quorum", 500));
+                }
+            }
         } catch (Throwable t) {
             fatal.accept(t);
         }
@@ -355,6 +421,12 @@ public final class MetadataGroup implements AutoCloseable {
                 if (!rd.entries().isEmpty()) storage.sync();
                 if (rd.hardState().isPresent()) storage.saveHardState(rd.hardState().get());
                 apply(rd.committedEntries());
+                // Read states name an index at or below the commit index; the caller waits for its
+                // own apply, so answering here (before advance) is safe.
+                for (io.cairn.core.raft.ReadState rs : rd.readStates()) {
+                    PendingRead r = pendingReads.remove(rs.context());
+                    if (r != null) r.future().complete(rs.index());
+                }
                 node.advance(rd);
                 sender.sendAll(rd.messagesAfterPersist());
                 if (!rd.entries().isEmpty()) {
@@ -369,6 +441,16 @@ public final class MetadataGroup implements AutoCloseable {
     }
 
     private void apply(List<Entry> committed) {
+        if (!committed.isEmpty()) {
+            try {
+                applyEntries(committed);
+            } finally {
+                listener.appliedThrough(appliedIndex);
+            }
+        }
+    }
+
+    private void applyEntries(List<Entry> committed) {
         for (Entry e : committed) {
             Object outcome = null;
             switch (e.type()) {
@@ -386,6 +468,7 @@ public final class MetadataGroup implements AutoCloseable {
                 }
                 case NOOP -> { }
             }
+            appliedIndex = e.index();
             Pending p = pending.remove(e.index());
             if (p == null) continue;
             if (p.term() == e.term()) {

@@ -135,6 +135,27 @@ class MetadataGroupIT {
     }
 
     @Test
+    void theLeadersReadIndexCoversEveryAcknowledgedChangeAndAFollowerReachesIt() throws Exception {
+        startAll();
+        propose(new MetadataCommand.CreateTopic("seen", 1, 1, null, null));
+        int l = leader();
+        long acknowledged = groups[l].appliedIndex();
+        long index = groups[l].readIndex().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        // Every change acknowledged before the read is at or below its index (that is what lets a
+        // node that has not seen a topic yet decide after catching up to it).
+        assertThat(index).isGreaterThanOrEqualTo(acknowledged);
+        int f = (l + 1) % 3;
+        await(() -> groups[f].appliedIndex() >= index, "the follower applies up to the read index");
+        assertThat(groups[f].state().topics()).containsKey("seen");
+        // Only the leader can say: a follower answers with the redirect a proposal would get.
+        await(() -> groups[f].leaderId().isPresent(), "the follower knows the leader");
+        assertThatThrownBy(() -> groups[f].readIndex().get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(BrokerException.NotLeader.class);
+    }
+
+    @Test
     void aRestartedNodeReplaysItsLogAndCatchesUp() throws Exception {
         startAll();
         propose(new MetadataCommand.CreateTopic("a", 1, 1, null, null));
