@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,15 +57,22 @@ class TopicVisibilityIT {
             // has it, which must know the topic too.
             int rf = 1 + n % 3;
             int partitions = 1 + n % 2;
-            int leader = metadataLeader();
-            LocalCluster.Reply created = cluster.request("POST", cluster.url(leader) + "/broker/topics",
-                    "{\"name\":\"" + topic + "\",\"partitions\":" + partitions + ",\"replication_factor\":" + rf + "}",
-                    Duration.ofSeconds(15));
-            if (created == null || created.status() == 307) {
-                n--; // the metadata leader moved between the lookup and the create; ask again
-                continue;
-            }
+            AtomicReference<LocalCluster.Reply> reply = new AtomicReference<>();
+            AtomicInteger createdOn = new AtomicInteger();
+            LocalCluster.await(() -> {
+                createdOn.set(metadataLeader());
+                LocalCluster.Reply r = cluster.request("POST", cluster.url(createdOn.get()) + "/broker/topics",
+                        "{\"name\":\"" + topic + "\",\"partitions\":" + partitions + ",\"replication_factor\":" + rf + "}",
+                        Duration.ofSeconds(15));
+                reply.set(r);
+                // No answer or 307: the metadata leader moved between the lookup and the create.
+                // 503: the new cluster has not committed its node list yet (bootstrapping), or the
+                // leadership is changing. Ask again, within the bound of await.
+                return r != null && r.status() != 307 && r.status() != 503;
+            }, () -> "an answer to creating " + topic + "; last: " + reply.get());
+            LocalCluster.Reply created = reply.get();
             assertThat(created.status()).as("create %s: %s", topic, created).isEqualTo(201);
+            int leader = createdOn.get();
             // At once, in parallel: produce and consume through each of the two other nodes.
             List<CompletableFuture<Void>> uses = new ArrayList<>();
             for (int k = 1; k < cluster.size; k++) {
