@@ -4,11 +4,8 @@ import io.cairn.storage.impl.Disk;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 
@@ -48,24 +45,9 @@ public final class AtomicStateFile {
         CRC32C c = new CRC32C();
         c.update(content);
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + content.length);
-        b.putInt(MAGIC).putInt(content.length).putInt((int) c.getValue()).put(content).flip();
-        Path dir = file.toAbsolutePath().getParent();
-        DurableFiles.createDirectories(dir);
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            Disk.writeFully(ch, b, 0);
-            // Fsync before rename: otherwise a crash can leave the new name pointing at empty data.
-            ch.force(true);
-        } catch (IOException e) {
-            Files.deleteIfExists(temp);
-            if (Disk.isDiskFull(e)) {
-                throw new DiskFullException("disk full writing " + file, e);
-            }
-            throw e;
-        }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        // Fsync the directory: otherwise a crash can forget the rename and bring the old content back.
-        Disk.fsyncDirectory(dir);
+        b.putInt(MAGIC).putInt(content.length).putInt((int) c.getValue()).put(content);
+        // Temp file, fsync, rename, directory fsync: the one durable replace the storage has.
+        DurableFiles.writeAtomically(file, b.array());
     }
 
     /** The content, or empty when the file does not exist. */

@@ -605,6 +605,14 @@ public final class SegmentLog implements AutoCloseable {
         }
     }
 
+    /** The reads by Raft index refuse an index the log no longer holds (retention or a snapshot cut it). */
+    private static void checkNotBelowStart(Segment[] segs, long raftIndex) throws OutOfRangeException {
+        if (raftIndex < segs[0].firstRaftIndex()) {
+            throw new OutOfRangeException("index " + raftIndex + " is below the first index "
+                    + segs[0].firstRaftIndex());
+        }
+    }
+
     /**
      * Entries from {@code raftIndex} on, at most {@code maxEntries} and about {@code maxBytes}
      * (at least one entry). Empty when {@code raftIndex > lastIndex()}.
@@ -619,10 +627,7 @@ public final class SegmentLog implements AutoCloseable {
         try {
             checkOpen();
             Segment[] segs = segments;
-            if (raftIndex < segs[0].firstRaftIndex()) {
-                throw new OutOfRangeException("index " + raftIndex + " is below the first index "
-                        + segs[0].firstRaftIndex());
-            }
+            checkNotBelowStart(segs, raftIndex);
             List<LogEntry> out = new ArrayList<>();
             if (raftIndex > lastIndex) {
                 return out;
@@ -666,10 +671,7 @@ public final class SegmentLog implements AutoCloseable {
         try {
             checkOpen();
             Segment[] segs = segments;
-            if (raftIndex < segs[0].firstRaftIndex()) {
-                throw new OutOfRangeException("index " + raftIndex + " is below the first index "
-                        + segs[0].firstRaftIndex());
-            }
+            checkNotBelowStart(segs, raftIndex);
             if (raftIndex > lastIndex) {
                 return FrameChunk.EMPTY;
             }
