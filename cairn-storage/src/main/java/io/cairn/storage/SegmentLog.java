@@ -187,8 +187,9 @@ public final class SegmentLog implements AutoCloseable {
                     s = r.segment();
                     recoveryScannedBytes = r.scannedBytes();
                     recoveryTruncatedBytes = r.truncatedBytes();
-                    LOG.info("{}: recovered active segment {}: scanned {} bytes, truncated {} torn bytes", dir,
-                            n.text(), r.scannedBytes(), r.truncatedBytes());
+                    LOG.info("{}: recovered active segment {}: scanned {} bytes, truncated {} torn bytes and {}"
+                            + " bytes of zeros after the last frame", dir, n.text(), r.scannedBytes(),
+                            r.truncatedBytes(), r.zeroBytes());
                 }
                 if (prev != null && (s.prevRaftIndex() != prev.lastRaftIndex() || s.prevTerm() != prev.lastTerm()
                         || s.baseOffset() != prev.endOffset())) {

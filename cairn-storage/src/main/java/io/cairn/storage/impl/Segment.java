@@ -47,6 +47,15 @@ public final class Segment {
     static final int HEADER_BYTES = 44;
     static final int POINT_BYTES = 40;
     static final int FOOTER_BYTES = 56;
+    /**
+     * Bounds on the zeros written ahead of the appends: at least {@value} bytes at a time, and no
+     * more than an eighth of what the segment already holds, up to {@link #PREPARE_BYTES_MAX}; so a
+     * quiet partition holds at most 64 KiB of zeros and a busy one 1 MiB (see {@link #prepareAhead()}).
+     */
+    static final int PREPARE_BYTES_MIN = 64 << 10;
+    static final int PREPARE_BYTES_MAX = 1 << 20;
+    /** Read-only zeros to copy from; each user takes its own duplicate (independent position). */
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(PREPARE_BYTES_MAX).asReadOnlyBuffer();
 
     private final ChannelOpener io;
     private final String name;
@@ -78,6 +87,13 @@ public final class Segment {
     private long lastPointPosition = -1;
     /** Points [0, pointsInFile) are in the index file; later ones wait for the log to be fsynced past them. */
     private volatile int pointsInFile;
+    /**
+     * Length of the log file while it is longer than {@link #writtenBytes}: zeros written ahead of
+     * the appends (see {@link #prepareAhead()}). Owner thread writes; volatile for {@link #diskBytes()}.
+     */
+    private volatile long preparedBytes;
+    /** After a refused zero write (disk full), no new attempt before the log reaches this length. Owner thread. */
+    private long prepareRetryAtBytes;
     /**
      * Log bytes known fsynced. Raised by the flusher (with a mark that may be older than a seal
      * the owner just did, hence only ever raised) and by the owner; lowered only by truncation,
@@ -300,7 +316,13 @@ public final class Segment {
     }
 
     /** Outcome of recovering the active segment. */
-    public record Recovery(Segment segment, long truncatedBytes, long scannedBytes) {}
+    /**
+     * What opening the active segment found: {@code truncatedBytes} of a torn write cut off (not
+     * counting zeros), {@code zeroBytes} of zeros after the last frame dropped (prepared ahead of
+     * appends, or the zero-filled end of a torn write), {@code scannedBytes} read from the last
+     * index point on.
+     */
+    public record Recovery(Segment segment, long truncatedBytes, long zeroBytes, long scannedBytes) {}
 
     /**
      * Opens the last segment: reads the index points, validates the last one against the frame
@@ -396,16 +418,40 @@ public final class Segment {
                 throw new CorruptLogException(logPath, bad, sc.problem() + ", yet a valid frame follows at byte "
                         + later + ": this is damage, not a torn write");
             }
-            org.slf4j.LoggerFactory.getLogger(Segment.class).warn(
-                    "truncating torn tail of {}: {} bytes from byte {} ({})", logPath, size - bad, bad, sc.problem());
+            // Zeros at the end are the space prepared ahead of appends (or a torn write the file
+            // system filled with zeros): nothing was lost there that had not been lost anyway.
+            long tornEnd = endOfNonZero(bad, size);
+            if (tornEnd > bad) {
+                org.slf4j.LoggerFactory.getLogger(Segment.class).warn(
+                        "truncating torn tail of {}: {} bytes from byte {} ({}), then {} bytes of zeros", logPath,
+                        tornEnd - bad, bad, sc.problem(), size - tornEnd);
+            }
             log.truncate(bad);
             writtenBytes = bad;
+            preparedBytes = bad;
             finishRecovery();
-            return new Recovery(this, size - bad, size - start);
+            return new Recovery(this, tornEnd - bad, size - tornEnd, size - start);
         }
         writtenBytes = size;
+        preparedBytes = size;
         finishRecovery();
-        return new Recovery(this, 0, size - start);
+        return new Recovery(this, 0, 0, size - start);
+    }
+
+    /** The end of the last non-zero byte in [from, size), or {@code from} if all of it is zeros. */
+    private long endOfNonZero(long from, long size) throws IOException {
+        if (size <= from) {
+            return from;
+        }
+        ByteBuffer m = log.map(FileChannel.MapMode.READ_ONLY, from, size - from);
+        int at = m.limit();
+        while (at >= 8 && m.getLong(at - 8) == 0) {
+            at -= 8;
+        }
+        while (at > 0 && m.get(at - 1) == 0) {
+            at--;
+        }
+        return from + at;
     }
 
     /** Fsyncs what recovery kept (a crashed process leaves unsynced pages behind) and writes the points found. */
@@ -497,6 +543,7 @@ public final class Segment {
 
     /** Fsyncs the log and writes every pending index point, so the next open scans almost nothing. */
     public void syncForClose() throws IOException {
+        dropPrepared();
         log.force(false);
         durableBytes.accumulateAndGet(writtenBytes, Math::max);
         writeDurablePoints();
@@ -540,12 +587,57 @@ public final class Segment {
         } catch (IOException ex) {
             // Cut the partial frames (and points) back so the file never holds half an entry we did not report.
             log.truncate(pos);
+            preparedBytes = pos;
             index.truncate(pointsBefore);
             lastPointPosition = lastPointBefore;
             throw ex;
         }
         // Publishing the new length last lets readers see only whole frames.
         writtenBytes = pos + size;
+        prepareAhead();
+    }
+
+    /**
+     * Keeps zeros written ahead of the last frame, so the next appends overwrite blocks the file
+     * already has instead of growing it. An fdatasync after a write that grows the file must also
+     * commit the new length (on ext4 a journal commit: a second device write and flush); one after
+     * an overwrite inside the file needs only the data. Measured here with Python
+     * {@code os.write}+{@code os.fdatasync} of 6 KB: appending p50 0.25-0.26 ms, overwriting zeros
+     * written and synced before p50 0.16 ms. Real disks with slower flushes gain more.
+     *
+     * <p>Safe for recovery: the zeros lie beyond {@link #writtenBytes}; a zero length field is not
+     * a frame, so the scan on open stops there and drops them (a torn write whose tail the file
+     * system filled with zeros looks the same). Sealing and a clean close cut them off, so a sealed
+     * segment's file ends at its last frame, as its footer says. A refused write (disk full) is
+     * cut back and simply leaves the file growing with each append, as without this.
+     */
+    private void prepareAhead() {
+        long written = writtenBytes;
+        if (preparedBytes - written >= PREPARE_BYTES_MIN / 2 || written < prepareRetryAtBytes) {
+            return;
+        }
+        long from = Math.max(preparedBytes, written);
+        int bytes = (int) Math.min(PREPARE_BYTES_MAX, Math.max(PREPARE_BYTES_MIN, written / 8));
+        try {
+            Disk.writeFully(log, ZEROS.duplicate().limit(bytes), from);
+            preparedBytes = from + bytes;
+        } catch (IOException refused) {
+            prepareRetryAtBytes = written + PREPARE_BYTES_MAX;
+            try {
+                log.truncate(written);
+                preparedBytes = written;
+            } catch (IOException ignored) {
+                // The zeros stay: they are beyond the last frame, where recovery and sealing expect them.
+            }
+        }
+    }
+
+    /** Cuts the zeros written ahead, so the file ends at its last frame (before sealing or closing). */
+    private void dropPrepared() throws IOException {
+        if (preparedBytes > writtenBytes) {
+            log.truncate(writtenBytes);
+        }
+        preparedBytes = writtenBytes;
     }
 
     /** Fsyncs the frames written so far (fdatasync: the file length is included). */
@@ -559,6 +651,7 @@ public final class Segment {
      */
     public void seal() throws IOException {
         Invariants.check(!sealed, "segment %s sealed twice", name);
+        dropPrepared(); // The footer records the log's length; the file must end there.
         log.force(true);
         durableBytes.accumulateAndGet(writtenBytes, Math::max);
         writeDurablePoints();
@@ -609,6 +702,7 @@ public final class Segment {
         indexFile.truncate(HEADER_BYTES + (long) pointsInFile * POINT_BYTES);
         indexFile.force(true);
         log.truncate(position);
+        preparedBytes = position;
         log.force(true);
         durableBytes.set(position);
         index.truncate(keep);
@@ -745,7 +839,7 @@ public final class Segment {
 
     /** Bytes this segment occupies on disk (log + index). */
     public long diskBytes() {
-        return writtenBytes + (sealed ? indexFileBytes : HEADER_BYTES + (long) pointsInFile * POINT_BYTES);
+        return Math.max(writtenBytes, preparedBytes) + (sealed ? indexFileBytes : HEADER_BYTES + (long) pointsInFile * POINT_BYTES);
     }
 
     public void close() throws IOException {
