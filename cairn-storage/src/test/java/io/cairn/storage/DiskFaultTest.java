@@ -80,6 +80,7 @@ class DiskFaultTest {
         appendNext(log, 1, 1);
         log.whenDurable(1).get(10, TimeUnit.SECONDS);
         long fsyncsBefore = flusher.fsyncCount();
+        long attemptsBefore = disk.fsyncAttempts.get();
         disk.failFsync = true;
         appendNext(log, 1, 1);
         // The flusher may fail the log before or after this call: either way the future fails.
@@ -95,6 +96,8 @@ class DiskFaultTest {
         assertThat(log.lastIndex()).isEqualTo(2);
         assertThat(flusher.fsyncCount()).isEqualTo(fsyncsBefore);
         log.close();
+        // Exactly one fsync was tried, the one that failed: no retry, not even by close.
+        assertThat(disk.fsyncAttempts.get()).isEqualTo(attemptsBefore + 1);
     }
 
     @Test
