@@ -72,6 +72,8 @@ class SealingTest {
                 Path logFile = files.get(s);
                 Path index = indexOf(logFile);
                 assertThat(infos.get(s).sealed()).isTrue();
+                assertThat(logFile.getFileName().toString()).as("named by base offset")
+                        .isEqualTo(String.format("%020d.log", infos.get(s).baseOffset()));
                 assertThat(disk.unsynced(logFile)).as("sealed %s fsynced", logFile.getFileName()).isFalse();
                 assertThat(disk.unsynced(index)).as("its index fsynced").isFalse();
                 assertThat(Files.size(logFile)).as("size bound").isLessThanOrEqualTo(4096);
