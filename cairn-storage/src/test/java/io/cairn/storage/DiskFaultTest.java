@@ -1,9 +1,14 @@
 package io.cairn.storage;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,6 +81,23 @@ class DiskFaultTest {
 
     @Test
     void failedFsyncFailsAllWaitersAndTheLogRefusesFurtherAppends() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(SegmentLog.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            failedFsyncIsFatal();
+        } finally {
+            logger.detachAppender(logged);
+        }
+        // Loud: one ERROR naming the failure and the log, with the disk's exception attached.
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.ERROR).singleElement().satisfies(e -> {
+            assertThat(e.getFormattedMessage()).contains("STORAGE FAILURE", "fsync failed", dir.toString());
+            assertThat(e.getThrowableProxy().getMessage()).isEqualTo("Input/output error");
+        });
+    }
+
+    private void failedFsyncIsFatal() throws Exception {
         SegmentLog log = SegmentLog.open(dir, config(), flusher, disk);
         appendNext(log, 1, 1);
         log.whenDurable(1).get(10, TimeUnit.SECONDS);
