@@ -150,7 +150,7 @@ public final class CatchupScenario implements Callable<Integer> {
                                     (leaderCpuDone - leaderCpuBefore) / 1e9 / gib));
                     if (!noCompare) {
                         rep.figure("follower's segment files vs the leader's", "", compare(partitionDir(awaitLeader(c, followerId).leader()),
-                                partitionDir(follower)), "SHA-256 of every segment file of the partition");
+                                partitionDir(follower)), "SHA-256 of every segment file of the partition, up to its last non-zero byte");
                     }
                     for (String cmd : c.commandLines()) {
                         rep.footnote("node: `" + cmd + "`");
@@ -252,11 +252,27 @@ public final class CatchupScenario implements Callable<Integer> {
             return out;
         }
         byte[] buf = new byte[1 << 20];
+        byte[] zeros = new byte[buf.length];
         for (Path p : segmentFiles(dir)) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
+            // Up to the last non-zero byte: the active segment keeps zeros written ahead of its
+            // frames, and replicas holding the same frames may hold different amounts of them.
+            long pendingZeros = 0;
             try (InputStream in = Files.newInputStream(p)) {
                 for (int n; (n = in.read(buf)) > 0; ) {
-                    md.update(buf, 0, n);
+                    int last = n - 1;
+                    while (last >= 0 && buf[last] == 0) {
+                        last--;
+                    }
+                    if (last < 0) {
+                        pendingZeros += n;
+                        continue;
+                    }
+                    for (; pendingZeros > 0; pendingZeros -= Math.min(pendingZeros, zeros.length)) {
+                        md.update(zeros, 0, (int) Math.min(pendingZeros, zeros.length));
+                    }
+                    md.update(buf, 0, last + 1);
+                    pendingZeros = n - last - 1;
                 }
             }
             out.put(p.getFileName().toString(), HexFormat.of().formatHex(md.digest()));

@@ -256,7 +256,7 @@ class NodeRemovalIT {
                 Map<String, byte[]> files = new TreeMap<>();
                 try (Stream<Path> s = Files.list(d)) {
                     for (Path f : s.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
-                        files.put(f.getFileName().toString(), Files.readAllBytes(f));
+                        files.put(f.getFileName().toString(), ReplicaRepairIT.frameBytes(f));
                     }
                 }
                 if (files.isEmpty()) return false;

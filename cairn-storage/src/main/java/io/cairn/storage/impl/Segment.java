@@ -89,9 +89,9 @@ public final class Segment {
     private volatile int pointsInFile;
     /**
      * Length of the log file while it is longer than {@link #writtenBytes}: zeros written ahead of
-     * the appends (see {@link #prepareAhead()}). Owner thread writes; volatile for {@link #diskBytes()}.
+     * the appends (see {@link #prepareAhead()}). Owner thread only.
      */
-    private volatile long preparedBytes;
+    private long preparedBytes;
     /** After a refused zero write (disk full), no new attempt before the log reaches this length. Owner thread. */
     private long prepareRetryAtBytes;
     /**
@@ -837,9 +837,13 @@ public final class Segment {
         return writtenBytes == 0;
     }
 
-    /** Bytes this segment occupies on disk (log + index). */
+    /**
+     * Bytes of this segment's frames and index on disk. The zeros the active segment keeps ahead
+     * of its frames (at most {@link #PREPARE_BYTES_MAX}) are not counted: size bounds such as
+     * {@code --max-disk-bytes} and retention by size are about the log's contents.
+     */
     public long diskBytes() {
-        return Math.max(writtenBytes, preparedBytes) + (sealed ? indexFileBytes : HEADER_BYTES + (long) pointsInFile * POINT_BYTES);
+        return writtenBytes + (sealed ? indexFileBytes : HEADER_BYTES + (long) pointsInFile * POINT_BYTES);
     }
 
     public void close() throws IOException {
