@@ -1,13 +1,19 @@
 package io.cairn.server.it;
 
+import io.cairn.server.node.CairnNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Health, readiness, metrics, the single-node cluster view, and the benchmark baseline. */
 class NodeRoutesIT {
@@ -34,6 +40,48 @@ class NodeRoutesIT {
         assertThat(ready.status()).isEqualTo(200);
         assertThat(ready.json().path("ready").asBoolean()).isTrue();
         assertThat(http.post("/health", "x").status()).isEqualTo(405);
+    }
+
+    /**
+     * Issue 4 asks for native epoll when available: the build ships the linux-x86_64 native
+     * library, so on that platform a silent fallback to NIO (a missing classifier, a library that
+     * fails to load) is a regression this catches.
+     */
+    @Test
+    void theHttpServerUsesNativeEpollOnLinuxX86_64() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux")
+            && List.of("amd64", "x86_64").contains(System.getProperty("os.arch")),
+            "the build ships the epoll native library for linux-x86_64 only");
+        assertThat(node.node().httpTransport()).isEqualTo("epoll");
+    }
+
+    /** A node whose partition logs cannot be recovered keeps answering, but never claims to be ready. */
+    @Test
+    void readyIs503WithTheReasonWhileRecoveryHasFailed() throws Exception {
+        assertThat(http.createTopic("r", 1).status()).isEqualTo(201);
+        node.close();
+        // Damage the data directory: a file where the partition's directory must be.
+        Path partitionDir = dir.resolve("topics/r/0");
+        try (var files = Files.walk(partitionDir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.writeString(partitionDir, "not a directory");
+
+        var config = node.config();
+        try (var broken = CairnNode.start(config)) {
+            assertThatThrownBy(() -> broken.recovered().get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+            var h = new Http(broken.baseUrl());
+            assertThat(h.get("/health").status()).isEqualTo(200);
+            var ready = h.get("/ready");
+            assertThat(ready.status()).as(ready.toString()).isEqualTo(503);
+            assertThat(ready.error()).isEqualTo("not_ready");
+            assertThat(ready.json().path("ready").asBoolean(true)).isFalse();
+            assertThat(ready.json().path("message").asText()).contains("recovery failed");
+            assertThat(ready.header("Retry-After")).isNotNull();
+        }
+        node = TestNode.start(dir.resolve("fresh")); // for @AfterEach
     }
 
     @Test
