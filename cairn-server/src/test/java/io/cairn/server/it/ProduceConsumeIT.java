@@ -28,6 +28,7 @@ class ProduceConsumeIT {
             b.maxRecordBytes = 1024;
             b.maxBodyBytes = 4096;
             b.maxConsumeRecords = 50;
+            b.maxBatchRecords = 10;
         });
         http = node.http();
         assertThat(http.createTopic("t", 4).status()).isEqualTo(201);
@@ -184,6 +185,34 @@ class ProduceConsumeIT {
     }
 
     @Test
+    void anNdjsonRequestOverItsRecordOrBodyBoundIs413AndWritesNothing() {
+        var tooMany = http.post("/broker/topics/t/produce-ndjson?partition=0", "1\n".repeat(11).getBytes(), null);
+        assertThat(tooMany.status()).as(tooMany.toString()).isEqualTo(413);
+        assertThat(tooMany.error()).isEqualTo("batch_too_large");
+        var tooBig = http.post("/broker/topics/t/produce-ndjson?partition=0", ("\"" + "x".repeat(5000) + "\"\n").getBytes(), null);
+        assertThat(tooBig.status()).isEqualTo(413);
+        assertThat(tooBig.error()).isEqualTo("body_too_large");
+        assertThat(totalHw()).isZero();
+        // Exactly the bound is accepted, as one batch.
+        var ten = http.post("/broker/topics/t/produce-ndjson?partition=0", "1\n".repeat(10).getBytes(), null);
+        assertThat(ten.status()).as(ten.toString()).isEqualTo(200);
+        assertThat(ten.json().path("count").asInt()).isEqualTo(10);
+        assertThat(totalHw()).isEqualTo(10);
+    }
+
+    @Test
+    void everyWriteConcernIsAcknowledgedDurablyOnASingleNode() {
+        for (String acks : new String[] {"leader", "majority", "all"}) {
+            var r = http.produce("t", "partition=0&acks=" + acks + "&timeout_ms=10000", acks);
+            assertThat(r.status()).as(acks + " -> " + r).isEqualTo(200);
+            assertThat(r.json().path("durable").asBoolean()).isTrue();
+            assertThat(r.json().path("synced").asBoolean()).isTrue();
+        }
+        assertThat(http.consume("t", "g", 0, "offset=0").json().path("messages").findValuesAsText("value"))
+            .containsExactly("leader", "majority", "all");
+    }
+
+    @Test
     void oversizedValuesAndBodiesAre413AndWriteNothing() {
         var value = http.produce("t", "partition=0", "x".repeat(1025));
         assertThat(value.status()).isEqualTo(413);
@@ -230,6 +259,10 @@ class ProduceConsumeIT {
             {"/broker/consume/t/g/0?limit=51", "400"},
             {"/broker/consume/t/g/0?max_bytes=0", "400"},
             {"/broker/consume/t/g/0?wait_ms=-5", "400"},
+            {"/broker/consume/t/g/0?wait_ms=60001", "400"},
+            {"/broker/consume/t/g/0?wait_ms=1.5", "400"},
+            {"/broker/consume/t/g/0?max_bytes=-1", "400"},
+            {"/broker/consume/t/g/0?limit=ten", "400"},
             {"/broker/consume/t/g/0?encoding=hex", "400"},
             {"/broker/consume/t/g/-1", "400"},
             {"/broker/consume/t/g/x", "400"},
