@@ -74,6 +74,18 @@ class MainConfigTest {
         assertThat(err.toString()).startsWith("cairn: --max-record-bytes");
     }
 
+    /** {@code cairn start} with nothing configured: a durable single node on :1109 with data in ./data. */
+    @Test
+    void nothingConfiguredIsOneOpenNodeOnPort1109WithDataInDotData() {
+        NodeConfig c = parse(Map.of());
+        assertThat(c.port()).isEqualTo(1109);
+        assertThat(c.dataDir().toString()).isEqualTo("data");
+        assertThat(c.host()).isEqualTo("0.0.0.0");
+        assertThat(c.peers()).isEmpty();
+        assertThat(c.tokens()).isEmpty();
+        assertThat(c.defaultAcks().name()).isEqualTo("MAJORITY");
+    }
+
     /** A non-default value for one option and where it lands in the configuration. */
     private record Setting(String option, String value, java.util.function.Function<NodeConfig, Object> read,
                            Object expected, String... context) {}
