@@ -91,6 +91,7 @@ class NodeRoutesIT {
         http.produce("m", "partition=1", "12345");
         http.postJson("/broker/commit", "{\"topic\":\"m\",\"group\":\"readers\",\"partition\":1,\"offset\":0}");
         http.consume("m", "readers", 1, "offset=0");
+        http.get("/broker/topics/missing");
         var r = http.get("/metrics");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.header("Content-Type")).startsWith("text/plain");
@@ -106,7 +107,26 @@ class NodeRoutesIT {
             .contains("cairn_partition_log_bytes{partition=\"1\",topic=\"m\"}")
             .contains("cairn_group_lag{group=\"readers\",partition=\"1\",topic=\"m\"} 1.0")
             .contains("cairn_server_timing_seconds{stage=\"parse\",quantile=\"0.99\"}")
-            .contains("cairn_server_timing_seconds_count{stage=\"handler\"} 2");
+            .contains("cairn_server_timing_seconds_count{stage=\"handler\"} 2")
+            .contains("cairn_bytes_out_total{topic=\"m\"} 10.0")
+            .contains("cairn_http_requests_total{method=\"GET\",route=\"/broker/topics/{topic}\",status=\"404\"} 1.0")
+            .contains("cairn_partition_log_start{partition=\"1\",topic=\"m\"} 0.0");
+        // The histograms hold real observations, and the log size is the partition's bytes on disk.
+        assertThat(metricValue(text, "cairn_fsync_latency_seconds_count")).isPositive();
+        assertThat(metricValue(text, "cairn_produce_latency_seconds_count")).isEqualTo(2);
+        long logBytes = http.get("/broker/topics/m").json().path("partitions").get(1).path("log_bytes").asLong();
+        assertThat(logBytes).isPositive();
+        assertThat(metricValue(text, "cairn_partition_log_bytes{partition=\"1\",topic=\"m\"}")).isEqualTo(logBytes);
+    }
+
+    /** The value of the first sample whose name and labels are exactly {@code series}. */
+    private static double metricValue(String text, String series) {
+        for (String line : text.lines().toList()) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]);
+            }
+        }
+        throw new AssertionError("no sample " + series + " in /metrics");
     }
 
     @Test
