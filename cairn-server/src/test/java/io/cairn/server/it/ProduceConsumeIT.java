@@ -233,6 +233,7 @@ class ProduceConsumeIT {
             {"/broker/topics/t/produce?acks=some", "invalid_parameter"},
             {"/broker/topics/t/produce?timeout_ms=0", "invalid_parameter"},
             {"/broker/topics/t/produce?timeout_ms=1e3", "invalid_parameter"},
+            {"/broker/topics/t/produce?timeout_ms=120001", "invalid_parameter"},
             {"/broker/topics/t/produce?timing=yes", "invalid_parameter"},
             {"/broker/topics/t/produce?idempotency_key=" + "k".repeat(257), "invalid_idempotency_key"},
             {"/broker/topics/t/produce?idempotency_key=", "invalid_idempotency_key"},
