@@ -126,6 +126,26 @@ class ProduceConsumeIT {
         assertThat(hw(1)).isEqualTo(2);
     }
 
+    /** The configured count bound of the dedupe window reaches every partition's state machine. */
+    @Test
+    void theDedupeWindowForgetsTheOldestKeyBeyondItsCountBound() throws Exception {
+        try (var small = TestNode.start(dir.resolve("small-window"), b -> b.dedupeWindowKeys = 2)) {
+            var h = small.http();
+            assertThat(h.createTopic("w", 1).status()).isEqualTo(201);
+            assertThat(h.get("/broker/topics/w").json().path("dedupe_window").path("keys").asLong()).isEqualTo(2);
+            for (String key : new String[] {"a", "b", "c"}) {
+                assertThat(h.produce("w", "partition=0&idempotency_key=" + key, key).json().path("duplicate").asBoolean())
+                    .isFalse();
+            }
+            var c = h.produce("w", "partition=0&idempotency_key=c", "c").json();
+            assertThat(c.path("duplicate").asBoolean()).as("a key inside the window").isTrue();
+            assertThat(c.path("offset").asLong()).isEqualTo(2);
+            var a = h.produce("w", "partition=0&idempotency_key=a", "a").json();
+            assertThat(a.path("duplicate").asBoolean()).as("the oldest key, evicted by the third").isFalse();
+            assertThat(a.path("offset").asLong()).isEqualTo(3);
+        }
+    }
+
     @Test
     void timingIsReportedOnRequest() {
         var j = http.produce("t", "partition=0&timing=1", "v").json();
