@@ -26,6 +26,12 @@ class CliIT {
             assertThat(help).contains("--port", "--data-dir", "--peers", "--token", "--max-disk-bytes",
                 "--segment-bytes", "--dedupe-window-ms", "--log-level", "CAIRN_DATA_DIR", "cairn.properties",
                 "Default: 1109", "Examples:");
+            // Readable at 80 columns: a short synopsis, and no example or URL broken mid-token.
+            assertThat(help).startsWith("Usage: cairn start [OPTIONS]");
+            assertThat(help).contains("  cairn start --token admin:0123456789abcdef0123:admin \\\n"
+                + "      --token 'app:fedcba9876543210fedc:produce:orders*,consume:orders*'\n");
+            assertThat(help).contains("  cairn start --node-id n1 --port 7001 --data-dir d1 --peers \"$PEERS\"\n");
+            assertThat(help.lines().filter(l -> l.length() > 80).toList()).as("lines wider than 80 columns").isEmpty();
         }
         try (var p = NodeProcess.start(dir, Map.of(), "--help")) {
             assertThat(p.await()).isZero();
