@@ -66,6 +66,16 @@ class MainConfigTest {
         assertThat(err.toString().lines().toList()).hasSize(1);
         assertThat(err.toString()).contains("unknown key 'prot'");
 
+        // 'config' and 'help' are options but not settings: in the file they would be ignored.
+        for (String notASetting : new String[] {"config=other.properties", "help=true"}) {
+            Files.writeString(file, notASetting + "\n");
+            err = new StringWriter();
+            code = Main.run(new String[] {"start", "--config", file.toString()}, Map.of(), new PrintWriter(new StringWriter()),
+                new PrintWriter(err));
+            assertThat(code).as(notASetting).isEqualTo(1);
+            assertThat(err.toString()).contains("unknown key '" + notASetting.substring(0, notASetting.indexOf('=')) + "'");
+        }
+
         err = new StringWriter();
         code = Main.run(new String[] {"start", "--max-record-bytes", "16MiB"}, Map.of(), new PrintWriter(new StringWriter()),
             new PrintWriter(err));
