@@ -265,6 +265,16 @@ class ProduceConsumeIT {
             assertThat(r.status()).as(c[0] + " -> " + r).isEqualTo(400);
             assertThat(r.error()).as(c[0]).isEqualTo(c[1]);
         }
+        for (String badName : new String[] {"bad%20name", "..", "x".repeat(250), "a%2Fb"}) {
+            for (String route : new String[] {"/produce", "/produce-ndjson"}) {
+                var r = http.post("/broker/topics/" + badName + route, "v");
+                assertThat(r.status()).as(badName + route + " -> " + r).isEqualTo(400);
+                assertThat(r.error()).as(badName + route).isEqualTo("invalid_topic_name");
+            }
+            var s = http.get("/broker/stream/t/" + badName + "/0");
+            assertThat(s.status()).as("stream group " + badName + " -> " + s).isEqualTo(400);
+        }
+        assertThat(http.get("/broker/topics").json().path("topics")).hasSize(1);
         assertThat(http.post("/broker/topics/t/produce?partition=4", "v").error()).isEqualTo("partition_not_found");
         assertThat(http.post("/broker/topics/t/produce?partition=4", "v").status()).isEqualTo(404);
         assertThat(http.post("/broker/topics/nope/produce", "v").status()).isEqualTo(404);
