@@ -159,6 +159,18 @@ final class SimCluster {
     }
 
     /**
+     * {@link #coverage} plus the network's fault counts (only those that happened), so a test can
+     * prove the run really dropped, duplicated and reordered messages.
+     */
+    java.util.TreeMap<String, Long> coverageWithNetwork() {
+        java.util.TreeMap<String, Long> out = new java.util.TreeMap<>(coverage);
+        if (network.dropped() > 0) out.put("msgDropped", network.dropped());
+        if (network.duplicated() > 0) out.put("msgDuplicated", network.duplicated());
+        if (network.reordered() > 0) out.put("msgReordered", network.reordered());
+        return out;
+    }
+
+    /**
      * The voter sets that may have decided the commit of the entry at {@code index}: the one whose
      * change is at or before {@code index}, the one before it (the core switches membership when a
      * change is applied, so entries after a change's index can still commit under the previous

@@ -50,6 +50,12 @@ public final class SimNetwork<M> {
     private long delivered;
     private long dropped;
     private long duplicated;
+    /** Deliveries that overtook a message sent earlier on the same link (what the delays are for). */
+    private long reordered;
+    /** Per message, in send order; a duplicate shares its original's number. */
+    private long sendSeq;
+    /** Per link {@code [from][to]}: the highest send number delivered so far, to count reorderings. */
+    private final long[][] lastDeliveredSeq;
 
     public SimNetwork(int nodes, Scheduler scheduler, SimRandom random, Receiver<M> receiver) {
         this.nodes = nodes;
@@ -57,6 +63,7 @@ public final class SimNetwork<M> {
         this.random = random;
         this.receiver = receiver;
         this.blocked = new boolean[nodes][nodes];
+        this.lastDeliveredSeq = new long[nodes][nodes];
     }
 
     public Faults faults() {
@@ -76,14 +83,15 @@ public final class SimNetwork<M> {
             dropped++;
             return;
         }
-        schedule(from, to, message);
+        long seq = ++sendSeq;
+        schedule(from, to, message, seq);
         if (random.chancePerMille(faults.duplicatePerMille)) {
             duplicated++;
-            schedule(from, to, message);
+            schedule(from, to, message, seq);
         }
     }
 
-    private void schedule(int from, int to, M message) {
+    private void schedule(int from, int to, M message, long seq) {
         long delayUs = random.chancePerMille(faults.slowPerMille)
                 ? random.between(faults.delayMinUs, Math.max(faults.delayMinUs, faults.slowDelayMaxUs))
                 : random.between(faults.delayMinUs, Math.max(faults.delayMinUs, faults.delayMaxUs));
@@ -95,6 +103,11 @@ public final class SimNetwork<M> {
                 return;
             }
             delivered++;
+            if (seq < lastDeliveredSeq[from][to]) {
+                reordered++;
+            } else {
+                lastDeliveredSeq[from][to] = seq;
+            }
             receiver.deliver(from, to, message);
         });
     }
@@ -147,6 +160,28 @@ public final class SimNetwork<M> {
 
     public String stats() {
         return "sent=" + sent + " delivered=" + delivered + " dropped=" + dropped + " duplicated=" + duplicated;
+    }
+
+    public long sent() {
+        return sent;
+    }
+
+    public long delivered() {
+        return delivered;
+    }
+
+    /** Messages lost: dropped at random, sent into a cut link, cut while in flight, or over the in-flight bound. */
+    public long dropped() {
+        return dropped;
+    }
+
+    public long duplicated() {
+        return duplicated;
+    }
+
+    /** Deliveries that arrived after a later-sent message on the same link had already arrived. */
+    public long reordered() {
+        return reordered;
     }
 
     private void checkNode(int node) {

@@ -82,16 +82,16 @@ public final class SimRun {
         try {
             execute();
             return new Result(seed, voters, true, null, null, c.trace.value(), c.scheduler.eventsRun(),
-                    c.scheduler.nowUs() / c.tickUs, stats(), c.coverage, maxElectionTicks, maxCommitTicks);
+                    c.scheduler.nowUs() / c.tickUs, stats(), c.coverageWithNetwork(), maxElectionTicks, maxCommitTicks);
         } catch (SimViolation v) {
             return new Result(seed, voters, false, v.getMessage() + " at tick " + c.scheduler.nowUs() / c.tickUs,
-                    v.invariant(), c.trace.value(), c.scheduler.eventsRun(), c.scheduler.nowUs() / c.tickUs, stats(), c.coverage, maxElectionTicks, maxCommitTicks);
+                    v.invariant(), c.trace.value(), c.scheduler.eventsRun(), c.scheduler.nowUs() / c.tickUs, stats(), c.coverageWithNetwork(), maxElectionTicks, maxCommitTicks);
         } catch (RuntimeException e) {
             // A crash inside the core (an Invariants failure or a bug) is a finding too.
             StackTraceElement where = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
             return new Result(seed, voters, false, e + " at " + where + " at tick " + c.scheduler.nowUs() / c.tickUs,
                     "exception:" + e.getClass().getSimpleName(), c.trace.value(), c.scheduler.eventsRun(),
-                    c.scheduler.nowUs() / c.tickUs, stats(), c.coverage, maxElectionTicks, maxCommitTicks);
+                    c.scheduler.nowUs() / c.tickUs, stats(), c.coverageWithNetwork(), maxElectionTicks, maxCommitTicks);
         }
     }
 
@@ -293,12 +293,14 @@ public final class SimRun {
             if (a != b) {
                 c.network.setBlocked(a, b, true);
                 c.note("cut " + a + "->" + b);
+                c.count("oneWayCut");
             }
         } else if (action < 48) {
             SimNode leader = c.leader();
             if (leader != null) {
                 c.network.isolate(leader.slot);
                 c.note("isolate " + leader.id);
+                c.count("isolateLeader");
             }
         } else if (action < 60) {
             c.network.heal();
@@ -467,6 +469,7 @@ public final class SimRun {
             }
         }
         c.note("partition");
+        c.count("partition");
     }
 
     /** Exposed for tests that need a role check; not part of a run's decisions. */

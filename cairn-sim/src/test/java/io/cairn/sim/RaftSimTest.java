@@ -51,7 +51,8 @@ class RaftSimTest {
             // A simulator that silently stops exercising a feature proves nothing about it.
             assertThat(coverage).as("features exercised").containsKeys("crashLostWrites", "snapshotInstalled",
                     "compaction", "leaderRemoved", "corruptReplaced", "damageCut", "repairCompleted", "transferSTARTED", "ackLEADER", "ackMAJORITY",
-                    "ackALL", "configChangePROMOTE_VOTER", "readConfirmed", "crashBeforeFsync");
+                    "ackALL", "configChangePROMOTE_VOTER", "readConfirmed", "crashBeforeFsync",
+                    "partition", "oneWayCut", "isolateLeader", "msgDropped", "msgDuplicated", "msgReordered");
         }
     }
 

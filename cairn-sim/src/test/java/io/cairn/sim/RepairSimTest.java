@@ -20,7 +20,7 @@ class RepairSimTest {
     private static final int DAMAGE_PER_MILLE = 150;
     private static final Set<String> LOST_DATA = Set.of("leader-completeness", "durability", "state-machine-safety");
 
-    private record Outcome(List<String> failures, java.util.TreeMap<String, Long> coverage) {}
+    private record Outcome(List<String> failures, java.util.TreeMap<String, Long> coverage, long runs) {}
 
     private static Outcome run(boolean rule) {
         long first = RaftSimTest.longPropertyOr("cairn.sim.repair.from", 1);
@@ -32,22 +32,30 @@ class RepairSimTest {
             SimRun.Result r = new SimRun(seed, voters).withRepairRule(rule, DAMAGE_PER_MILLE).run();
             r.coverage().forEach((k, v) -> coverage.merge(k, v, Long::sum));
             if (!r.ok()) {
-                failures.add("seed=" + seed + " voters=" + voters + " [" + r.invariant() + "] " + r.violation());
+                // Damage is more frequent here than in RaftSimTest, so a failing seed replays here.
+                failures.add("seed=" + seed + " voters=" + voters + " [" + r.invariant() + "] " + r.violation()
+                        + (rule ? "\n    replay: ./cairn mvn -pl cairn-sim -am test"
+                                + " -Dtest='RepairSimTest#damagedReplicasThatWithholdTheirVoteUntilRepairedKeepEveryInvariant'"
+                                + " -Dsurefire.failIfNoSpecifiedTests=false -Dcairn.sim.repair.from=" + seed
+                                + " -Dcairn.sim.repair.runs=1" : ""));
             }
         }
         System.out.println("repair rule " + (rule ? "on" : "off") + ": seeds " + first + ".." + (first + runs - 1)
                 + ", failures=" + failures.size() + ", damageCut=" + coverage.getOrDefault("damageCut", 0L)
                 + ", repairCompleted=" + coverage.getOrDefault("repairCompleted", 0L));
         failures.stream().limit(10).forEach(f -> System.out.println("  " + f));
-        return new Outcome(failures, coverage);
+        return new Outcome(failures, coverage, runs);
     }
 
     @Test
     void damagedReplicasThatWithholdTheirVoteUntilRepairedKeepEveryInvariant() {
         Outcome o = run(true);
         assertThat(o.failures()).as("failing seeds").isEmpty();
-        assertThat(o.coverage().getOrDefault("damageCut", 0L)).as("damage cuts").isGreaterThan(50);
-        assertThat(o.coverage().getOrDefault("repairCompleted", 0L)).as("repairs completed").isGreaterThan(20);
+        if (o.runs() >= 100) {
+            // Not for a replay of one seed: a few runs need not damage anything.
+            assertThat(o.coverage().getOrDefault("damageCut", 0L)).as("damage cuts").isGreaterThan(50);
+            assertThat(o.coverage().getOrDefault("repairCompleted", 0L)).as("repairs completed").isGreaterThan(20);
+        }
     }
 
     @Test

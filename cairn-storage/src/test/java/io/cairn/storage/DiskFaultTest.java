@@ -1,9 +1,14 @@
 package io.cairn.storage;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,10 +81,28 @@ class DiskFaultTest {
 
     @Test
     void failedFsyncFailsAllWaitersAndTheLogRefusesFurtherAppends() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(SegmentLog.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            failedFsyncIsFatal();
+        } finally {
+            logger.detachAppender(logged);
+        }
+        // Loud: one ERROR naming the failure and the log, with the disk's exception attached.
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.ERROR).singleElement().satisfies(e -> {
+            assertThat(e.getFormattedMessage()).contains("STORAGE FAILURE", "fsync failed", dir.toString());
+            assertThat(e.getThrowableProxy().getMessage()).isEqualTo("Input/output error");
+        });
+    }
+
+    private void failedFsyncIsFatal() throws Exception {
         SegmentLog log = SegmentLog.open(dir, config(), flusher, disk);
         appendNext(log, 1, 1);
         log.whenDurable(1).get(10, TimeUnit.SECONDS);
         long fsyncsBefore = flusher.fsyncCount();
+        long attemptsBefore = disk.fsyncAttempts.get();
         disk.failFsync = true;
         appendNext(log, 1, 1);
         // The flusher may fail the log before or after this call: either way the future fails.
@@ -95,6 +118,8 @@ class DiskFaultTest {
         assertThat(log.lastIndex()).isEqualTo(2);
         assertThat(flusher.fsyncCount()).isEqualTo(fsyncsBefore);
         log.close();
+        // Exactly one fsync was tried, the one that failed: no retry, not even by close.
+        assertThat(disk.fsyncAttempts.get()).isEqualTo(attemptsBefore + 1);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.cairn.storage;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -9,8 +10,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,6 +32,35 @@ class GroupCommitTest {
     @AfterEach
     void stop() {
         flusher.close();
+    }
+
+    @Test
+    void appendAndWhenDurableReturnAtOnceWhileTheFsyncIsStuck() throws Exception {
+        FaultyDisk disk = new FaultyDisk();
+        CountDownLatch fsyncGate = new CountDownLatch(1);
+        disk.flusherGate = fsyncGate;
+        SegmentLog log = SegmentLog.open(dir, LogConfig.defaults(), flusher, disk);
+        try {
+            // The flusher's fsync is stuck, as on a stalled disk; an event loop calling these must not be.
+            log.append(TestEntries.data(1, 1, 0, 1));
+            log.append(TestEntries.data(1, 2, 1, 1));
+            CompletableFuture<Void> durable = log.whenDurable(2);
+            AtomicReference<String> completedOn = new AtomicReference<>();
+            CompletableFuture<Void> ack = durable.thenRun(() -> completedOn.set(Thread.currentThread().getName()));
+            assertThat(durable).isNotDone();
+            assertThat(log.lastIndex()).as("written").isEqualTo(2);
+            assertThat(log.durableIndex()).as("not yet fsynced").isZero();
+            assertThat(log.readFromIndex(1, 10, Integer.MAX_VALUE)).hasSize(2);
+
+            fsyncGate.countDown();
+            ack.get(30, TimeUnit.SECONDS);
+            assertThat(log.durableIndex()).isEqualTo(2);
+            // The ack ran where the fsync finished, not on the caller that asked.
+            assertThat(completedOn.get()).startsWith("cairn-flusher-");
+        } finally {
+            fsyncGate.countDown();
+            log.close();
+        }
     }
 
     /** @param fsyncDelayMicros 0 for this machine's real fsync, 2000 for a disk as slow as a real one */

@@ -20,6 +20,36 @@ class RaftElectionTest {
         return new RaftNode(RaftConfig.defaults(RaftHarness.GROUP, self).withPreVote(preVote), storage, RandomSource.seeded(7));
     }
 
+    /**
+     * A follower's election timeout is drawn from [E, 2E) by the seeded {@link RandomSource}: spread
+     * out so followers rarely time out together (split votes), and fixed by the seed so a
+     * simulator run replays exactly.
+     */
+    @Test
+    void electionTimeoutsAreRandomizedFromTheSeededSource() {
+        int e = RaftConfig.defaults(RaftHarness.GROUP, N1).electionTimeoutTicks();
+        java.util.Set<Integer> distinct = new java.util.TreeSet<>();
+        for (long seed = 1; seed <= 20; seed++) {
+            int ticks = ticksUntilElection(seed);
+            assertThat(ticks).as("seed %s", seed).isBetween(e, 2 * e - 1);
+            assertThat(ticksUntilElection(seed)).as("seed %s again", seed).isEqualTo(ticks);
+            distinct.add(ticks);
+        }
+        assertThat(distinct).as("timeouts drawn for 20 seeds").hasSizeGreaterThanOrEqualTo(4);
+    }
+
+    private static int ticksUntilElection(long seed) {
+        RaftNode n = new RaftNode(RaftConfig.defaults(RaftHarness.GROUP, N1),
+                new MemoryStorage(Membership.ofVoters(N1, N2, N3)), RandomSource.seeded(seed));
+        for (int tick = 1; tick <= 100; tick++) {
+            n.tick();
+            if (n.role() != Role.FOLLOWER) {
+                return tick;
+            }
+        }
+        throw new AssertionError("no election within 100 ticks (seed " + seed + ")");
+    }
+
     @Test
     void candidateAsksForVotesOnlyAfterItsOwnVoteIsDurable() {
         RaftNode n = node(N1, false);

@@ -138,6 +138,60 @@ class RaftReplicationTest {
         assertThat(h.m("n3").applied).hasSize(10);
     }
 
+    /**
+     * Probe/replicate flow control (etcd's progress states): a follower whose position is unknown
+     * gets one append at a time, however much is proposed meanwhile; once it acknowledges, appends
+     * are pipelined, but never more than the in-flight window.
+     */
+    @Test
+    void aRejectingFollowerIsProbedOneAppendAtATimeThenPipelinedUpToTheWindow() {
+        // appendBytesMax=1 puts one entry in each append, so appends count entries.
+        RaftHarness h = new RaftHarness(List.of("n1", "n2", "n3"), 1, c -> c.withInflight(3, 1 << 20, 1));
+        RaftNode leader = h.elect("n1");
+        h.stabilize();
+        assertThat(progressOf(leader, N3).state()).isEqualTo(ProgressState.REPLICATE);
+
+        // n3 is cut off; in REPLICATE the leader pipelines up to the window (3), then pauses.
+        h.partition(List.of(java.util.Set.of(N1, N2), java.util.Set.of(N3)));
+        for (int i = 0; i < 6; i++) {
+            assertThat(h.propose("n1", "v" + i)).isInstanceOf(ProposeResult.Accepted.class);
+        }
+        assertThat(appendsTo(h, N3)).isEqualTo(3);
+        h.stabilize();
+        assertThat(progressOf(leader, N3).inflightMessages()).isEqualTo(3);
+
+        // Healed: a heartbeat answer makes the leader send at its next index, n3 rejects (it holds
+        // only the no-op), and the leader falls back to probing from n3's hint.
+        h.heal();
+        h.tick("n1", 1);
+        for (int i = 0; i < 4 && progressOf(leader, N3).state() != ProgressState.PROBE; i++) {
+            h.deliver();
+        }
+        assertThat(progressOf(leader, N3).state()).isEqualTo(ProgressState.PROBE);
+        assertThat(appendsTo(h, N3)).isEqualTo(1);
+        // While the probe is unanswered nothing more goes to n3, however much is proposed.
+        assertThat(h.propose("n1", "v6")).isInstanceOf(ProposeResult.Accepted.class);
+        assertThat(appendsTo(h, N3)).isEqualTo(1);
+
+        // n3 accepts the probe: the leader switches to REPLICATE and fills the window at once.
+        for (int i = 0; i < 4 && progressOf(leader, N3).state() != ProgressState.REPLICATE; i++) {
+            h.deliver();
+        }
+        assertThat(progressOf(leader, N3).state()).isEqualTo(ProgressState.REPLICATE);
+        assertThat(appendsTo(h, N3)).isEqualTo(3);
+        assertThat(progressOf(leader, N3).inflightMessages()).isEqualTo(3);
+        h.stabilize();
+        assertThat(h.m("n3").applied).containsExactly("v0", "v1", "v2", "v3", "v4", "v5", "v6");
+    }
+
+    private static PeerProgress progressOf(RaftNode leader, NodeId peer) {
+        return leader.progress().stream().filter(p -> p.node().equals(peer)).findFirst().orElseThrow();
+    }
+
+    private static long appendsTo(RaftHarness h, NodeId to) {
+        return h.network.stream().filter(m -> m instanceof AppendRequest a && a.to().equals(to) && !a.entries().isEmpty()).count();
+    }
+
     @Test
     void proposalsAreRejectedWithTypedReasons() {
         RaftHarness h = new RaftHarness(List.of("n1", "n2", "n3"), 1, c -> c.withUncommittedBytesMax(100).withPreVote(false));

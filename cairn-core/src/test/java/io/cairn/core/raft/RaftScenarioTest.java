@@ -89,7 +89,12 @@ class RaftScenarioTest {
             try {
                 actual = runner.execute(b.command);
             } catch (Invariants.InvariantViolation e) {
-                throw e;
+                // A broken core invariant still fails the scenario, but with the blocks where the
+                // trace had already left the golden file: that first divergence is usually the
+                // cause (e.g. a commit counted too early), the violation only its late symptom.
+                throw new AssertionError(file + ": '" + b.command + "' broke a core invariant: " + e.getMessage()
+                        + (mismatches.isEmpty() ? " (the trace matched the golden file up to here)"
+                                : "\nthe trace had already diverged from the golden file at:\n" + String.join("\n", mismatches)), e);
             } catch (RuntimeException e) {
                 // A script mistake (no leader to name, unknown node) is part of the trace to
                 // review, like datadriven's error output; a broken core invariant still fails.
