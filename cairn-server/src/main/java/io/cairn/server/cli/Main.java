@@ -60,6 +60,9 @@ public final class Main implements Runnable {
         try {
             var names = new HashSet<String>();
             start.getCommandSpec().options().forEach(o -> names.add(o.longestName().substring(2)));
+            // Not settings: 'config' in the file cannot choose the file it is read from, and 'help'
+            // there would be ignored; both were accepted silently, so the user's intent was lost.
+            names.removeAll(java.util.List.of("config", "help"));
             sources.checkFileKeys(names);
         } catch (ConfigException e) {
             err.println("cairn: " + e.getMessage());

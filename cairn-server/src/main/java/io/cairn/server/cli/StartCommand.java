@@ -22,35 +22,41 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code cairn start}: one node, durable by default, configured by flag, env or file. */
-@Command(name = "start", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "start", sortOptions = false, usageHelpAutoWidth = true, abbreviateSynopsis = true,
     description = {
         "Runs one durable Cairn node: HTTP on port 1109, data in ./data, nothing to configure.",
         "",
-        "Every option is also an environment variable (CAIRN_ + the option in upper snake case,",
-        "e.g. --data-dir -> CAIRN_DATA_DIR) and a key in cairn.properties (in the working",
-        "directory, or --config FILE; e.g. data.dir=/var/lib/cairn). A flag beats the environment,",
-        "which beats the file, which beats the default. Sizes accept KiB/MiB/GiB (128MiB)."},
+        "Every option is also an environment variable (CAIRN_ + the option in upper snake case, e.g. "
+            + "--data-dir -> CAIRN_DATA_DIR) and a key in cairn.properties (in the working directory, or "
+            + "--config FILE; e.g. data.dir=/var/lib/cairn). A flag beats the environment, which beats the "
+            + "file, which beats the default. Sizes accept KiB/MiB/GiB (128MiB).",
+        ""},
+    optionListHeading = "Options:%n",
     footerHeading = "%nExamples:%n",
+    // Each example line fits in 80 columns: picocli would otherwise break a token or a URL in two.
     footer = {
         "  cairn start",
         "  cairn start --port 7001 --data-dir d1",
         "  CAIRN_PORT=7001 CAIRN_DATA_DIR=d1 cairn start",
-        "  cairn start --token admin:0123456789abcdef0123:admin --token app:fedcba9876543210fedc:produce:orders*,consume:orders*",
-        "  cairn start --node-id n1 --port 7001 --peer-port 7101 --data-dir d1 \\",
-        "      --peers n1=127.0.0.1:7101@http://127.0.0.1:7001,n2=127.0.0.1:7102@http://127.0.0.1:7002,n3=127.0.0.1:7103@http://127.0.0.1:7003",
+        "  cairn start --token admin:0123456789abcdef0123:admin \\",
+        "      --token 'app:fedcba9876543210fedc:produce:orders*,consume:orders*'",
+        "  PEERS=n1=127.0.0.1:7101@http://127.0.0.1:7001",
+        "  PEERS=$PEERS,n2=127.0.0.1:7102@http://127.0.0.1:7002",
+        "  PEERS=$PEERS,n3=127.0.0.1:7103@http://127.0.0.1:7003",
+        "  cairn start --node-id n1 --port 7001 --data-dir d1 --peers \"$PEERS\"",
         "",
-        "Exit status: 0 after a clean shutdown (SIGTERM/Ctrl-C); 1 when the node cannot start",
-        "(port taken, data directory unusable, inconsistent configuration), with one line on stderr."})
+        "Exit status: 0 after a clean shutdown (SIGTERM/Ctrl-C); 1 when the node cannot start (port "
+            + "taken, data directory unusable, inconsistent configuration), with one line on stderr."})
 final class StartCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", order = 0,
-        description = "Properties file to read (default: ./cairn.properties when present).")
+        description = "Properties file to read. Default: cairn.properties in the working directory, if there is one.")
     String config;
 
-    @Option(names = "--port", defaultValue = "1109", order = 1, description = "HTTP port. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--port", defaultValue = "1109", paramLabel = "PORT", order = 1, description = "HTTP port. Default: ${DEFAULT-VALUE}.")
     int port;
 
-    @Option(names = "--host", defaultValue = "0.0.0.0", order = 2,
+    @Option(names = "--host", defaultValue = "0.0.0.0", paramLabel = "HOST", order = 2,
         description = "Interface to listen on; 127.0.0.1 keeps the node local. Default: ${DEFAULT-VALUE}.")
     String host;
 
@@ -58,11 +64,11 @@ final class StartCommand implements Callable<Integer> {
         description = "Where topics, logs and node state live. Default: ${DEFAULT-VALUE}.")
     Path dataDir;
 
-    @Option(names = "--node-id", defaultValue = "n1", order = 4,
+    @Option(names = "--node-id", defaultValue = "n1", paramLabel = "ID", order = 4,
         description = "This node's id; must be listed in --peers in a cluster. Default: ${DEFAULT-VALUE}.")
     String nodeId;
 
-    @Option(names = "--peer-port", defaultValue = "0", order = 5,
+    @Option(names = "--peer-port", defaultValue = "0", paramLabel = "PORT", order = 5,
         description = "Port for replication between nodes (0 = take it from this node's --peers entry). Default: ${DEFAULT-VALUE}.")
     int peerPort;
 
@@ -71,108 +77,108 @@ final class StartCommand implements Callable<Integer> {
     String peers;
 
     @Option(names = "--token", paramLabel = "NAME:SECRET:SCOPES", split = ";", order = 7,
-        description = {"A bearer token; repeat for more (';' separates several in one value).",
-            "SCOPES is a comma list of admin, produce:<topic-glob>, consume:<topic-glob>.",
-            "With no tokens the API is open (a warning is logged)."})
+        description = "A bearer token; repeat for more (';' separates several in one value). SCOPES is a "
+            + "comma list of admin, produce:GLOB, consume:GLOB (GLOB matches topic names, e.g. orders*). "
+            + "With no tokens the API is open (a warning is logged).")
     List<String> tokens = new ArrayList<>();
 
     @Option(names = "--tokens-file", paramLabel = "FILE", order = 8,
         description = "File with one NAME:SECRET:SCOPES per line ('#' starts a comment); keeps secrets out of ps.")
     Path tokensFile;
 
-    @Option(names = "--max-disk-bytes", defaultValue = "0", converter = ByteSize.class, order = 9,
+    @Option(names = "--max-disk-bytes", defaultValue = "0", paramLabel = "SIZE", converter = ByteSize.class, order = 9,
         description = "Bound on all partition logs on this node; produce answers 507 beyond it (0 = the disk's size). Default: ${DEFAULT-VALUE}.")
     long maxDiskBytes;
 
-    @Option(names = "--segment-bytes", defaultValue = "128MiB", converter = ByteSize.class, order = 10,
+    @Option(names = "--segment-bytes", defaultValue = "128MiB", paramLabel = "SIZE", converter = ByteSize.class, order = 10,
         description = "Seal a log segment at this size. Default: ${DEFAULT-VALUE}.")
     long segmentBytes;
 
-    @Option(names = "--segment-ms", defaultValue = "604800000", order = 11,
+    @Option(names = "--segment-ms", defaultValue = "604800000", paramLabel = "MS", order = 11,
         description = "Seal a log segment at this age, in ms (0 = never by age). Default: ${DEFAULT-VALUE} (7 days).")
     long segmentMs;
 
-    @Option(names = "--max-record-bytes", defaultValue = "1MiB", converter = ByteSize.class, order = 12,
+    @Option(names = "--max-record-bytes", defaultValue = "1MiB", paramLabel = "SIZE", converter = ByteSize.class, order = 12,
         description = "Largest record value. Default: ${DEFAULT-VALUE}.")
     long maxRecordBytes;
 
-    @Option(names = "--max-body-bytes", defaultValue = "8MiB", converter = ByteSize.class, order = 13,
+    @Option(names = "--max-body-bytes", defaultValue = "8MiB", paramLabel = "SIZE", converter = ByteSize.class, order = 13,
         description = "Largest request body; larger bodies get 413. Default: ${DEFAULT-VALUE}.")
     long maxBodyBytes;
 
-    @Option(names = "--max-batch-records", defaultValue = "100000", order = 14,
+    @Option(names = "--max-batch-records", defaultValue = "100000", paramLabel = "N", order = 14,
         description = "Most records in one NDJSON request. Default: ${DEFAULT-VALUE}.")
     int maxBatchRecords;
 
-    @Option(names = "--max-idempotency-key-bytes", defaultValue = "256", order = 15,
+    @Option(names = "--max-idempotency-key-bytes", defaultValue = "256", paramLabel = "N", order = 15,
         description = "Longest idempotency key. Default: ${DEFAULT-VALUE}.")
     int maxIdempotencyKeyBytes;
 
-    @Option(names = "--max-consume-records", defaultValue = "10000", order = 16,
+    @Option(names = "--max-consume-records", defaultValue = "10000", paramLabel = "N", order = 16,
         description = "Largest consume 'limit'. Default: ${DEFAULT-VALUE}.")
     int maxConsumeRecords;
 
-    @Option(names = "--max-consume-bytes", defaultValue = "8MiB", converter = ByteSize.class, order = 17,
+    @Option(names = "--max-consume-bytes", defaultValue = "8MiB", paramLabel = "SIZE", converter = ByteSize.class, order = 17,
         description = "Largest consume 'max_bytes' (also its default). Default: ${DEFAULT-VALUE}.")
     long maxConsumeBytes;
 
-    @Option(names = "--max-wait-ms", defaultValue = "60000", order = 18,
+    @Option(names = "--max-wait-ms", defaultValue = "60000", paramLabel = "MS", order = 18,
         description = "Longest long-poll 'wait_ms'. Default: ${DEFAULT-VALUE}.")
     long maxWaitMs;
 
-    @Option(names = "--max-timeout-ms", defaultValue = "120000", order = 19,
+    @Option(names = "--max-timeout-ms", defaultValue = "120000", paramLabel = "MS", order = 19,
         description = "Longest produce 'timeout_ms'. Default: ${DEFAULT-VALUE}.")
     long maxTimeoutMs;
 
-    @Option(names = "--dedupe-window-ms", defaultValue = "600000", order = 20,
+    @Option(names = "--dedupe-window-ms", defaultValue = "600000", paramLabel = "MS", order = 20,
         description = "How long idempotency keys are remembered. Default: ${DEFAULT-VALUE} (10 min).")
     long dedupeWindowMs;
 
-    @Option(names = "--dedupe-window-keys", defaultValue = "1000000", order = 21,
+    @Option(names = "--dedupe-window-keys", defaultValue = "1000000", paramLabel = "N", order = 21,
         description = "Idempotency keys remembered per partition. Default: ${DEFAULT-VALUE}.")
     long dedupeWindowKeys;
 
-    @Option(names = "--default-acks", defaultValue = "majority", order = 22,
+    @Option(names = "--default-acks", defaultValue = "majority", paramLabel = "ACKS", order = 22,
         description = "Write concern when a produce names none: leader, majority, all. Default: ${DEFAULT-VALUE}.")
     String defaultAcks;
 
-    @Option(names = "--default-timeout-ms", defaultValue = "5000", order = 23,
+    @Option(names = "--default-timeout-ms", defaultValue = "5000", paramLabel = "MS", order = 23,
         description = "Produce 'timeout_ms' when a request names none. Default: ${DEFAULT-VALUE}.")
     long defaultTimeoutMs;
 
-    @Option(names = "--retention-check-ms", defaultValue = "60000", order = 24,
+    @Option(names = "--retention-check-ms", defaultValue = "60000", paramLabel = "MS", order = 24,
         description = "How often retention deletes old segments. Default: ${DEFAULT-VALUE}.")
     long retentionCheckMs;
 
-    @Option(names = "--sse-heartbeat-ms", defaultValue = "15000", order = 25,
+    @Option(names = "--sse-heartbeat-ms", defaultValue = "15000", paramLabel = "MS", order = 25,
         description = "Idle time before a stream sends a heartbeat comment. Default: ${DEFAULT-VALUE}.")
     long sseHeartbeatMs;
 
-    @Option(names = "--io-threads", defaultValue = "0", order = 26,
+    @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N", order = 26,
         description = "HTTP event-loop threads (0 = one per core). Default: ${DEFAULT-VALUE}.")
     int ioThreads;
 
-    @Option(names = "--max-connections", defaultValue = "10000", order = 27,
+    @Option(names = "--max-connections", defaultValue = "10000", paramLabel = "N", order = 27,
         description = "Open HTTP connections accepted at once. Default: ${DEFAULT-VALUE}.")
     int maxConnections;
 
-    @Option(names = "--log-level", defaultValue = "INFO", order = 28,
+    @Option(names = "--log-level", defaultValue = "INFO", paramLabel = "LEVEL", order = 28,
         description = "TRACE, DEBUG, INFO, WARN or ERROR. Default: ${DEFAULT-VALUE}.")
     String logLevel;
 
-    @Option(names = "--cluster-id", defaultValue = "cairn", order = 29,
+    @Option(names = "--cluster-id", defaultValue = "cairn", paramLabel = "ID", order = 29,
         description = "Cluster id checked in every peer handshake; must match on all nodes. Default: ${DEFAULT-VALUE}.")
     String clusterId;
 
     @Option(names = "--join", arity = "0..1", fallbackValue = "true", defaultValue = "false", paramLabel = "BOOL", order = 30,
-        description = {"This node is being added to a running cluster (POST /cluster/nodes): it learns the",
-            "cluster's history from the metadata leader instead of bootstrapping from --peers.",
-            "CAIRN_JOIN=1 or join=true in the file do the same. Default: ${DEFAULT-VALUE}."})
+        description = "This node is being added to a running cluster (POST /cluster/nodes): it learns the "
+            + "cluster's history from the metadata leader instead of bootstrapping from --peers. "
+            + "CAIRN_JOIN=1 or join=true in the file do the same. Default: ${DEFAULT-VALUE}.")
     String join;
 
-    @Option(names = "--leader-rebalance-delay-ms", defaultValue = "30000", order = 31,
-        description = {"How long a partition's preferred leader must be healthy and caught up before leadership",
-            "moves back to it (0 = only on POST /cluster/rebalance). Default: ${DEFAULT-VALUE}."})
+    @Option(names = "--leader-rebalance-delay-ms", defaultValue = "30000", paramLabel = "MS", order = 31,
+        description = "How long a partition's preferred leader must be healthy and caught up before leadership "
+            + "moves back to it (0 = only on POST /cluster/rebalance). Default: ${DEFAULT-VALUE}.")
     long leaderRebalanceDelayMs;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, order = 32, description = "Show this help and exit.")

@@ -141,6 +141,11 @@ public final class CairnNode implements AutoCloseable {
         return "http://" + h + ":" + httpPort;
     }
 
+    /** "epoll" when Netty's native transport loaded, else "nio" (logged at start; tests check it). */
+    public String httpTransport() {
+        return http.transport();
+    }
+
     /** Completes when every partition log is recovered (the node is ready), or with the failure. */
     public CompletableFuture<Void> recovered() {
         return recovered;

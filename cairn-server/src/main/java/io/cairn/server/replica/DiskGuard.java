@@ -70,7 +70,7 @@ final class DiskGuard {
     void checkProduce(FileStore store, long addBytes) {
         if (diskBytesMax > 0 && logBytes.get() + addBytes > diskBytesMax) {
             throw new BrokerException.DiskFull("the node's logs hold " + logBytes.get() + " bytes and the bound is "
-                    + diskBytesMax + " (--max-disk-bytes); free space with retention or delete-before");
+                    + diskBytesMax + " (--max-disk-bytes), so nothing was written; free space with retention or delete-before");
         }
         if (store == null || freeReserveBytes < 0) {
             return;
@@ -92,8 +92,9 @@ final class DiskGuard {
         }
         reading = new Reading(store, usable, now, new AtomicLong(addBytes));
         if (usable < freeReserveBytes + addBytes) {
-            throw new BrokerException.DiskFull("the data disk has " + usable + " bytes free, below the "
-                    + freeReserveBytes + "-byte reserve kept for freeing space; writes resume once space is freed");
+            throw new BrokerException.DiskFull("the data disk has " + usable + " bytes free; this " + addBytes
+                    + "-byte write would leave less than the " + freeReserveBytes + "-byte reserve kept for freeing"
+                    + " space, so nothing was written; writes resume once space is freed");
         }
     }
 

@@ -109,6 +109,12 @@ public record ReplicaOptions(
                 consumeWaitersMax, checkpointIntervalBytes, diskBytesMax, diskFreeReserveBytes, openTimeoutMs);
     }
 
+    public ReplicaOptions withConsumeWaitersMax(int v) {
+        return new ReplicaOptions(nodeId, groupThreads, readerThreads, tickMs, electionTimeoutTicks, heartbeatTicks,
+                produceQueueRequestsMax, produceQueueBytesMax, pendingRequestsMax, controlQueueMax, batchBytesMax,
+                v, checkpointIntervalBytes, diskBytesMax, diskFreeReserveBytes, openTimeoutMs);
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);

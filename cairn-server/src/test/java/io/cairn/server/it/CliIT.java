@@ -26,6 +26,12 @@ class CliIT {
             assertThat(help).contains("--port", "--data-dir", "--peers", "--token", "--max-disk-bytes",
                 "--segment-bytes", "--dedupe-window-ms", "--log-level", "CAIRN_DATA_DIR", "cairn.properties",
                 "Default: 1109", "Examples:");
+            // Readable at 80 columns: a short synopsis, and no example or URL broken mid-token.
+            assertThat(help).startsWith("Usage: cairn start [OPTIONS]");
+            assertThat(help).contains("  cairn start --token admin:0123456789abcdef0123:admin \\\n"
+                + "      --token 'app:fedcba9876543210fedc:produce:orders*,consume:orders*'\n");
+            assertThat(help).contains("  cairn start --node-id n1 --port 7001 --data-dir d1 --peers \"$PEERS\"\n");
+            assertThat(help.lines().filter(l -> l.length() > 80).toList()).as("lines wider than 80 columns").isEmpty();
         }
         try (var p = NodeProcess.start(dir, Map.of(), "--help")) {
             assertThat(p.await()).isZero();
@@ -89,6 +95,8 @@ class CliIT {
         var node = NodeProcess.start(dir, Map.of(), "start");
         try {
             awaitReady(node, http);
+            // No tokens configured: the node runs open and says so in its log.
+            assertThat(node.stdout()).contains("WARN").contains("no tokens configured: the API is open");
             assertThat(http.createTopic("t", 1).status()).isEqualTo(201);
             for (int i = 0; i < 20; i++) {
                 assertThat(http.produce("t", "partition=0&idempotency_key=k" + i, "r" + i).json().path("offset").asLong())
@@ -119,6 +127,19 @@ class CliIT {
             assertThat(node.process.exitValue()).isZero();
         } finally {
             node.close();
+        }
+    }
+
+    @Test
+    void tokensFromTheEnvironmentTurnAuthOnWithoutTheOpenWarning() throws Exception {
+        int port = NodeProcess.freePort();
+        var http = new Http("http://127.0.0.1:" + port);
+        try (var node = NodeProcess.start(dir, Map.of("CAIRN_TOKEN", "ops:0123456789abcdef0123:admin"), "start",
+                "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", "d")) {
+            awaitReady(node, http);
+            assertThat(http.get("/broker/topics").status()).isEqualTo(401);
+            assertThat(http.withToken("0123456789abcdef0123").get("/broker/topics").status()).isEqualTo(200);
+            assertThat(node.stdout()).contains("bearer-token auth on: 1 tokens").doesNotContain("no tokens configured");
         }
     }
 

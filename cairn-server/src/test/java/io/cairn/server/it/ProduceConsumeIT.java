@@ -28,6 +28,7 @@ class ProduceConsumeIT {
             b.maxRecordBytes = 1024;
             b.maxBodyBytes = 4096;
             b.maxConsumeRecords = 50;
+            b.maxBatchRecords = 10;
         });
         http = node.http();
         assertThat(http.createTopic("t", 4).status()).isEqualTo(201);
@@ -125,6 +126,26 @@ class ProduceConsumeIT {
         assertThat(hw(1)).isEqualTo(2);
     }
 
+    /** The configured count bound of the dedupe window reaches every partition's state machine. */
+    @Test
+    void theDedupeWindowForgetsTheOldestKeyBeyondItsCountBound() throws Exception {
+        try (var small = TestNode.start(dir.resolve("small-window"), b -> b.dedupeWindowKeys = 2)) {
+            var h = small.http();
+            assertThat(h.createTopic("w", 1).status()).isEqualTo(201);
+            assertThat(h.get("/broker/topics/w").json().path("dedupe_window").path("keys").asLong()).isEqualTo(2);
+            for (String key : new String[] {"a", "b", "c"}) {
+                assertThat(h.produce("w", "partition=0&idempotency_key=" + key, key).json().path("duplicate").asBoolean())
+                    .isFalse();
+            }
+            var c = h.produce("w", "partition=0&idempotency_key=c", "c").json();
+            assertThat(c.path("duplicate").asBoolean()).as("a key inside the window").isTrue();
+            assertThat(c.path("offset").asLong()).isEqualTo(2);
+            var a = h.produce("w", "partition=0&idempotency_key=a", "a").json();
+            assertThat(a.path("duplicate").asBoolean()).as("the oldest key, evicted by the third").isFalse();
+            assertThat(a.path("offset").asLong()).isEqualTo(3);
+        }
+    }
+
     @Test
     void timingIsReportedOnRequest() {
         var j = http.produce("t", "partition=0&timing=1", "v").json();
@@ -184,6 +205,34 @@ class ProduceConsumeIT {
     }
 
     @Test
+    void anNdjsonRequestOverItsRecordOrBodyBoundIs413AndWritesNothing() {
+        var tooMany = http.post("/broker/topics/t/produce-ndjson?partition=0", "1\n".repeat(11).getBytes(), null);
+        assertThat(tooMany.status()).as(tooMany.toString()).isEqualTo(413);
+        assertThat(tooMany.error()).isEqualTo("batch_too_large");
+        var tooBig = http.post("/broker/topics/t/produce-ndjson?partition=0", ("\"" + "x".repeat(5000) + "\"\n").getBytes(), null);
+        assertThat(tooBig.status()).isEqualTo(413);
+        assertThat(tooBig.error()).isEqualTo("body_too_large");
+        assertThat(totalHw()).isZero();
+        // Exactly the bound is accepted, as one batch.
+        var ten = http.post("/broker/topics/t/produce-ndjson?partition=0", "1\n".repeat(10).getBytes(), null);
+        assertThat(ten.status()).as(ten.toString()).isEqualTo(200);
+        assertThat(ten.json().path("count").asInt()).isEqualTo(10);
+        assertThat(totalHw()).isEqualTo(10);
+    }
+
+    @Test
+    void everyWriteConcernIsAcknowledgedDurablyOnASingleNode() {
+        for (String acks : new String[] {"leader", "majority", "all"}) {
+            var r = http.produce("t", "partition=0&acks=" + acks + "&timeout_ms=10000", acks);
+            assertThat(r.status()).as(acks + " -> " + r).isEqualTo(200);
+            assertThat(r.json().path("durable").asBoolean()).isTrue();
+            assertThat(r.json().path("synced").asBoolean()).isTrue();
+        }
+        assertThat(http.consume("t", "g", 0, "offset=0").json().path("messages").findValuesAsText("value"))
+            .containsExactly("leader", "majority", "all");
+    }
+
+    @Test
     void oversizedValuesAndBodiesAre413AndWriteNothing() {
         var value = http.produce("t", "partition=0", "x".repeat(1025));
         assertThat(value.status()).isEqualTo(413);
@@ -204,6 +253,7 @@ class ProduceConsumeIT {
             {"/broker/topics/t/produce?acks=some", "invalid_parameter"},
             {"/broker/topics/t/produce?timeout_ms=0", "invalid_parameter"},
             {"/broker/topics/t/produce?timeout_ms=1e3", "invalid_parameter"},
+            {"/broker/topics/t/produce?timeout_ms=120001", "invalid_parameter"},
             {"/broker/topics/t/produce?timing=yes", "invalid_parameter"},
             {"/broker/topics/t/produce?idempotency_key=" + "k".repeat(257), "invalid_idempotency_key"},
             {"/broker/topics/t/produce?idempotency_key=", "invalid_idempotency_key"},
@@ -215,6 +265,16 @@ class ProduceConsumeIT {
             assertThat(r.status()).as(c[0] + " -> " + r).isEqualTo(400);
             assertThat(r.error()).as(c[0]).isEqualTo(c[1]);
         }
+        for (String badName : new String[] {"bad%20name", "..", "x".repeat(250), "a%2Fb"}) {
+            for (String route : new String[] {"/produce", "/produce-ndjson"}) {
+                var r = http.post("/broker/topics/" + badName + route, "v");
+                assertThat(r.status()).as(badName + route + " -> " + r).isEqualTo(400);
+                assertThat(r.error()).as(badName + route).isEqualTo("invalid_topic_name");
+            }
+            var s = http.get("/broker/stream/t/" + badName + "/0");
+            assertThat(s.status()).as("stream group " + badName + " -> " + s).isEqualTo(400);
+        }
+        assertThat(http.get("/broker/topics").json().path("topics")).hasSize(1);
         assertThat(http.post("/broker/topics/t/produce?partition=4", "v").error()).isEqualTo("partition_not_found");
         assertThat(http.post("/broker/topics/t/produce?partition=4", "v").status()).isEqualTo(404);
         assertThat(http.post("/broker/topics/nope/produce", "v").status()).isEqualTo(404);
@@ -230,6 +290,10 @@ class ProduceConsumeIT {
             {"/broker/consume/t/g/0?limit=51", "400"},
             {"/broker/consume/t/g/0?max_bytes=0", "400"},
             {"/broker/consume/t/g/0?wait_ms=-5", "400"},
+            {"/broker/consume/t/g/0?wait_ms=60001", "400"},
+            {"/broker/consume/t/g/0?wait_ms=1.5", "400"},
+            {"/broker/consume/t/g/0?max_bytes=-1", "400"},
+            {"/broker/consume/t/g/0?limit=ten", "400"},
             {"/broker/consume/t/g/0?encoding=hex", "400"},
             {"/broker/consume/t/g/-1", "400"},
             {"/broker/consume/t/g/x", "400"},

@@ -31,7 +31,8 @@ class StreamIT {
 
     @BeforeEach
     void start() throws Exception {
-        node = TestNode.start(dir, b -> b.sseHeartbeatMs(300));
+        // Small segments so that delete-before can drop some and a stream can start below the log start.
+        node = TestNode.start(dir, b -> b.sseHeartbeatMs(300).segmentBytes(4096).maxRecordBytes(1024));
         http = node.http();
         http.createTopic("t", 1);
         http.produce("t", "partition=0", "first");
@@ -93,6 +94,34 @@ class StreamIT {
         Await.until("the node closes the stream's connection", Duration.ofSeconds(20), () -> openConnections() <= before);
         // The node keeps serving.
         assertThat(http.produce("t", "partition=0", "after").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aStreamBelowTheLogStartSaysResetAndContinuesFromTheLogStart() throws Exception {
+        http.createTopic("r", 1);
+        for (int i = 0; i < 40; i++) {
+            assertThat(http.produce("r", "partition=0", "r" + i + "-" + "v".repeat(500)).status()).isEqualTo(200);
+        }
+        var deleted = http.postJson("/broker/delete-before", "{\"topic\":\"r\",\"partition\":0,\"before_offset\":30}");
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
+        long logStart = deleted.json().path("log_start").asLong();
+        assertThat(logStart).isPositive();
+
+        var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try {
+            var res = client.send(HttpRequest.newBuilder(URI.create(node.node().baseUrl() + "/broker/stream/r/g/0?offset=0"))
+                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofLines());
+            assertThat(res.statusCode()).isEqualTo(200);
+            try (var body = res.body()) {
+                var lines = take(body.iterator(), 4);
+                assertThat(lines.get(0)).isEqualTo("event: reset");
+                assertThat(lines.get(1)).isEqualTo("data: {\"next_offset\":" + logStart + ",\"log_start\":" + logStart + "}");
+                assertThat(lines.get(2)).isEqualTo("id: " + logStart);
+                assertThat(lines.get(3)).contains("\"value\":\"r" + logStart + "-");
+            }
+        } finally {
+            client.shutdownNow();
+        }
     }
 
     @Test

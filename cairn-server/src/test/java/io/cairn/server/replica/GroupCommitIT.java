@@ -81,6 +81,46 @@ class GroupCommitIT {
         assertThat(fsyncs).as("fsyncs for %d requests", requests).isLessThanOrEqualTo(requests / 4);
     }
 
+    /**
+     * The exact claim of the produce path: requests that are all queued when the group thread
+     * takes its next round become one log entry and share one fsync. The group thread is held
+     * while they queue, so the outcome does not depend on scheduling.
+     */
+    @Test
+    void requestsQueuedTogetherBecomeOneEntryAndOneFsync() throws Exception {
+        PartitionReplica p = harness.open(dir);
+        await(p.produce(List.of(rec("warm-up")), PartitionHandle.Acks.MAJORITY, 30_000));
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        p.runOnGroupThread(() -> {
+            held.countDown();
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(held.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        PartitionReplica.Stats before = p.stats();
+        int requests = 64;
+        List<CompletableFuture<ProduceResult>> futures = new ArrayList<>();
+        try {
+            for (int i = 0; i < requests; i++) {
+                futures.add(p.produce(List.of(rec("queued-" + i)), PartitionHandle.Acks.MAJORITY, 30_000));
+            }
+        } finally {
+            release.countDown();
+        }
+        for (int i = 0; i < requests; i++) {
+            assertThat(await(futures.get(i)).results().get(0).offset()).as("request %d", i).isEqualTo(1L + i);
+        }
+        PartitionReplica.Stats after = p.stats();
+        assertThat(after.produceRequests() - before.produceRequests()).isEqualTo(requests);
+        assertThat(after.batchEntries() - before.batchEntries()).as("log entries for %d queued requests", requests)
+                .isEqualTo(1);
+        assertThat(after.fsyncs() - before.fsyncs()).as("fsyncs for %d queued requests", requests).isEqualTo(1);
+    }
+
     @Test
     void aLoneRequestIsNotHeldBack() throws Exception {
         PartitionReplica p = harness.open(dir);
