@@ -1,7 +1,7 @@
 package io.cairn.server.it;
 
+import io.cairn.server.testsupport.Tmpfs;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +32,7 @@ class FullFilesystemIT {
 
     @TempDir
     Path tmp;
-    private Path mounted;
+    private Tmpfs tmpfs;
     private TestNode node;
     private volatile String lastAnswer = "";
 
@@ -42,33 +41,14 @@ class FullFilesystemIT {
         if (node != null) {
             node.close();
         }
-        if (mounted != null) {
-            run("umount", mounted.toString());
+        if (tmpfs != null) {
+            tmpfs.close();
         }
     }
 
     private Path mountTmpfs(String size) throws Exception {
-        Path mnt = Files.createDirectories(tmp.resolve("tmpfs"));
-        int rc;
-        try {
-            rc = run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mnt.toString());
-        } catch (IOException e) {
-            rc = -1;
-        }
-        Assumptions.assumeTrue(rc == 0, "cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN); "
-            + "the --max-disk-bytes test (DiskFullIT) still runs");
-        mounted = mnt;
-        return mnt;
-    }
-
-    private static int run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        return p.exitValue();
+        tmpfs = Tmpfs.mountOrSkip(tmp.resolve("tmpfs"), size, "the --max-disk-bytes test (DiskFullIT) still runs");
+        return tmpfs.dir();
     }
 
     private static String value(int i) {

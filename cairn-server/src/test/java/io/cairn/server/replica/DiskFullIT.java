@@ -1,5 +1,6 @@
 package io.cairn.server.replica;
 
+import io.cairn.server.testsupport.Tmpfs;
 import io.cairn.server.broker.BrokerException;
 import io.cairn.server.broker.PartitionFactory.PartitionSettings;
 import io.cairn.server.broker.PartitionHandle;
@@ -8,7 +9,6 @@ import io.cairn.server.broker.PartitionHandle.ProduceRecord;
 import io.cairn.server.broker.PartitionHandle.RecordResult;
 import io.cairn.server.broker.PartitionHandle.StoredRecord;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,15 +38,15 @@ class DiskFullIT {
     Path tmp;
 
     private ReplicaHarness harness;
-    private Path mounted;
+    private Tmpfs tmpfs;
 
     @AfterEach
     void tearDown() throws Exception {
         if (harness != null) {
             harness.close();
         }
-        if (mounted != null) {
-            run("umount", mounted.toString());
+        if (tmpfs != null) {
+            tmpfs.close();
         }
     }
 
@@ -148,27 +148,8 @@ class DiskFullIT {
     }
 
     private Path mountTmpfs(String size) throws Exception {
-        Path mnt = Files.createDirectories(tmp.resolve("tmpfs"));
-        int rc;
-        try {
-            rc = run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mnt.toString());
-        } catch (java.io.IOException e) {
-            rc = -1;
-        }
-        Assumptions.assumeTrue(rc == 0, "cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN); "
-                + "the truly-full-filesystem test is skipped, the size-bound test still runs");
-        mounted = mnt;
-        return mnt;
-    }
-
-    private static int run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        return p.exitValue();
+        tmpfs = Tmpfs.mountOrSkip(tmp.resolve("tmpfs"), size, "the truly-full-filesystem test is skipped, the size-bound test still runs");
+        return tmpfs.dir();
     }
 
     @Test
