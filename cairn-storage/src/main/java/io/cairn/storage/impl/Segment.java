@@ -48,9 +48,10 @@ public final class Segment {
     static final int POINT_BYTES = 40;
     static final int FOOTER_BYTES = 56;
     /**
-     * Bounds on the zeros written ahead of the appends: at least {@value} bytes at a time, and no
-     * more than an eighth of what the segment already holds, up to {@link #PREPARE_BYTES_MAX}; so a
-     * quiet partition holds at most 64 KiB of zeros and a busy one 1 MiB (see {@link #prepareAhead()}).
+     * Bounds on the zeros written ahead of the appends (see {@link #prepareAhead()}): once fewer
+     * than half of {@link #PREPARE_BYTES_MIN} remain, an eighth of what the segment holds is added,
+     * at least {@link #PREPARE_BYTES_MIN} and at most {@link #PREPARE_BYTES_MAX}. So a small segment
+     * keeps 32 to 96 KiB of zeros and a large one up to 32 KiB + 1 MiB.
      */
     static final int PREPARE_BYTES_MIN = 64 << 10;
     static final int PREPARE_BYTES_MAX = 1 << 20;
@@ -315,7 +316,6 @@ public final class Segment {
         Disk.fsyncDirectory(dir);
     }
 
-    /** Outcome of recovering the active segment. */
     /**
      * What opening the active segment found: {@code truncatedBytes} of a torn write cut off (not
      * counting zeros), {@code zeroBytes} of zeros after the last frame dropped (prepared ahead of
@@ -603,7 +603,7 @@ public final class Segment {
      * commit the new length (on ext4 a journal commit: a second device write and flush); one after
      * an overwrite inside the file needs only the data. Measured here with Python
      * {@code os.write}+{@code os.fdatasync} of 6 KB: appending p50 0.25-0.26 ms, overwriting zeros
-     * written and synced before p50 0.16 ms. Real disks with slower flushes gain more.
+     * written and synced before p50 0.16 ms.
      *
      * <p>Safe for recovery: the zeros lie beyond {@link #writtenBytes}; a zero length field is not
      * a frame, so the scan on open stops there and drops them (a torn write whose tail the file
