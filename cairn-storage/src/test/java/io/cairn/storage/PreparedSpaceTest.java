@@ -88,6 +88,21 @@ class PreparedSpaceTest {
     }
 
     @Test
+    void largeAppendsWriteNoZerosAhead() throws Exception {
+        try (SegmentLog log = SegmentLog.open(dir, LogConfig.defaults(), flusher)) {
+            for (int i = 0; i < 5; i++) {
+                // Each entry is one 40 KiB append, as a large NDJSON batch is: its bytes are written once.
+                byte[] payload = new byte[40 << 10];
+                java.util.Arrays.fill(payload, (byte) 'v');
+                log.append(LogEntry.of(TestEntries.DATA, 1, log.lastIndex() + 1, log.nextOffset(), 1000, 1, 1, payload));
+            }
+            log.whenDurable(log.lastIndex()).get(10, TimeUnit.SECONDS);
+            Path active = onlyLogFile(dir);
+            assertThat(Files.size(active)).isEqualTo(endOfNonZero(active));
+        }
+    }
+
+    @Test
     void aDiskTooFullForTheZerosStillTakesTheAppend() throws Exception {
         FaultyDisk disk = new FaultyDisk();
         List<LogEntry> written = new ArrayList<>();
