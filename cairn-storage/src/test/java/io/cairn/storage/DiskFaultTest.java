@@ -160,12 +160,7 @@ class DiskFaultTest {
         try (var files = Files.list(dir)) {
             long sum = 0;
             for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
-                byte[] b = Files.readAllBytes(f);
-                int end = b.length;
-                while (end > 0 && b[end - 1] == 0) {
-                    end--;
-                }
-                sum += end;
+                sum += SegmentFiles.frameBytes(f);
             }
             return sum;
         }

@@ -49,18 +49,18 @@ class PreparedSpaceTest {
             }
             log.whenDurable(log.lastIndex()).get(10, TimeUnit.SECONDS);
             Path active = onlyLogFile(dir);
-            long frames = endOfNonZero(active);
+            long frames = SegmentFiles.frameBytes(active);
             assertThat(Files.size(active)).as("zeros written ahead of the frames").isGreaterThanOrEqualTo(frames + (32 << 10));
             // The files as a SIGKILL leaves them: everything written is in the page cache, nothing was closed.
             copyDir(dir, crashCopy);
         }
-        assertThat(Files.size(onlyLogFile(dir))).as("a clean close cuts the zeros").isEqualTo(endOfNonZero(onlyLogFile(dir)));
+        assertThat(Files.size(onlyLogFile(dir))).as("a clean close cuts the zeros").isEqualTo(SegmentFiles.frameBytes(onlyLogFile(dir)));
 
         try (SegmentLog again = SegmentLog.open(crashCopy, LogConfig.defaults(), flusher)) {
             assertThat(again.readFromIndex(1, Integer.MAX_VALUE, Integer.MAX_VALUE)).isEqualTo(written);
             assertThat(again.recoveryTruncatedBytes()).as("zeros are not a torn write").isZero();
             Path active = onlyLogFile(crashCopy);
-            assertThat(Files.size(active)).isEqualTo(endOfNonZero(active));
+            assertThat(Files.size(active)).isEqualTo(SegmentFiles.frameBytes(active));
             written.add(appendNext(again, 1, 1));
             again.whenDurable(again.lastIndex()).get(10, TimeUnit.SECONDS);
         }
@@ -82,7 +82,7 @@ class PreparedSpaceTest {
             List<Path> files = logFiles(dir);
             for (Path f : files.subList(0, sealed.size())) {
                 // Payloads end in text, so a frame never ends in a zero byte: any trailing zero is prepared space.
-                assertThat(Files.size(f)).as(f.toString()).isEqualTo(endOfNonZero(f));
+                assertThat(Files.size(f)).as(f.toString()).isEqualTo(SegmentFiles.frameBytes(f));
             }
         }
     }
@@ -98,7 +98,7 @@ class PreparedSpaceTest {
             }
             log.whenDurable(log.lastIndex()).get(10, TimeUnit.SECONDS);
             Path active = onlyLogFile(dir);
-            assertThat(Files.size(active)).isEqualTo(endOfNonZero(active));
+            assertThat(Files.size(active)).isEqualTo(SegmentFiles.frameBytes(active));
         }
     }
 
@@ -112,7 +112,7 @@ class PreparedSpaceTest {
             assertThat(log.failure()).isNull();
             log.whenDurable(log.lastIndex()).get(10, TimeUnit.SECONDS);
             Path active = onlyLogFile(dir);
-            assertThat(Files.size(active)).as("the refused zeros are cut back").isEqualTo(endOfNonZero(active));
+            assertThat(Files.size(active)).as("the refused zeros are cut back").isEqualTo(SegmentFiles.frameBytes(active));
             disk.unlimited();
             written.add(appendNext(log, 1, 1));
             log.whenDurable(log.lastIndex()).get(10, TimeUnit.SECONDS);
@@ -121,15 +121,6 @@ class PreparedSpaceTest {
             assertThat(again.readFromIndex(1, Integer.MAX_VALUE, Integer.MAX_VALUE)).isEqualTo(written);
             assertThat(again.recoveryTruncatedBytes()).isZero();
         }
-    }
-
-    private static long endOfNonZero(Path f) throws IOException {
-        byte[] b = Files.readAllBytes(f);
-        int end = b.length;
-        while (end > 0 && b[end - 1] == 0) {
-            end--;
-        }
-        return end;
     }
 
     private static List<Path> logFiles(Path d) throws IOException {
